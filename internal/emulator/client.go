@@ -1,0 +1,210 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/ccc"
+)
+
+// CCC admin types, shared with the server so that both sides agree on the JSON.
+type (
+	// CCCFlow is the emulator's full record of a CCC flow.
+	CCCFlow = ccc.Flow
+	// CCCDraft is an open draft of a CCC flow.
+	CCCDraft = ccc.Draft
+	// CCCNewFlow describes a flow created out of band.
+	CCCNewFlow = ccc.NewFlow
+)
+
+// AdminError is a refusal from the admin API. Code is the platform error code when a platform
+// rule refused the operation (e.g. ccc.CodeFlowLocked), so tests can match it.
+type AdminError struct {
+	StatusCode int
+	Code       string
+	Message    string
+}
+
+// Error renders the status, code and message.
+func (e *AdminError) Error() string {
+	return fmt.Sprintf("emulator admin: HTTP %d %s: %s", e.StatusCode, e.Code, e.Message)
+}
+
+// AdminClient drives the admin API of a running emulator (GET /_emulator/stats and friends),
+// for tests, benchmarks and the demo. It needs no credentials: the admin API is unsigned.
+type AdminClient struct {
+	base string
+	hc   *http.Client
+}
+
+// NewAdminClient returns a client for the emulator at baseURL ("http://127.0.0.1:18080", or
+// "127.0.0.1:18080", which means http). hc nil means a client with a 30s timeout.
+func NewAdminClient(baseURL string, hc *http.Client) *AdminClient {
+	if !strings.Contains(baseURL, "://") {
+		baseURL = "http://" + baseURL
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &AdminClient{base: strings.TrimRight(baseURL, "/"), hc: hc}
+}
+
+// do sends body (nil for none) as JSON and decodes a 2xx answer into out (nil to ignore);
+// anything else becomes an *AdminError.
+func (c *AdminClient) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		ae := &AdminError{StatusCode: resp.StatusCode}
+		var eb struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(data, &eb) == nil {
+			ae.Code, ae.Message = eb.Code, eb.Message
+		} else {
+			ae.Message = strings.TrimSpace(string(data))
+		}
+		return ae
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("emulator admin: decoding %s %s: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// Healthz returns nil when the emulator answers its health check.
+func (c *AdminClient) Healthz(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, "/_emulator/healthz", nil, nil)
+}
+
+// Stats returns the call counters.
+func (c *AdminClient) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	err := c.do(ctx, http.MethodGet, "/_emulator/stats", nil, &s)
+	return s, err
+}
+
+// ResetStats zeroes the call counters.
+func (c *AdminClient) ResetStats(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/_emulator/stats/reset", nil, nil)
+}
+
+// CCC returns the client for the CCC 2020-07-01 admin operations.
+func (c *AdminClient) CCC() *CCCAdminClient { return &CCCAdminClient{c: c} }
+
+// CCCAdminClient performs console-style operations on the emulated CCC: what a person does in
+// the console while the operator works, so tests can provoke locks and drift.
+type CCCAdminClient struct {
+	c *AdminClient
+}
+
+func flowPath(instanceID, flowID string) string {
+	return ccc.AdminPrefix + "/instances/" + url.PathEscape(instanceID) + "/flows/" + url.PathEscape(flowID)
+}
+
+// AddInstance creates an instance; an existing one is left as it is (no error).
+func (c *CCCAdminClient) AddInstance(ctx context.Context, instanceID string) error {
+	return c.c.do(ctx, http.MethodPost, ccc.AdminPrefix+"/instances", ccc.AddInstanceRequest{InstanceID: instanceID}, nil)
+}
+
+// Instances lists the instance IDs.
+func (c *CCCAdminClient) Instances(ctx context.Context) ([]string, error) {
+	var out ccc.InstancesResponse
+	err := c.c.do(ctx, http.MethodGet, ccc.AdminPrefix+"/instances", nil, &out)
+	return out.Instances, err
+}
+
+// Flows returns the full state of every flow of an instance, in creation order.
+func (c *CCCAdminClient) Flows(ctx context.Context, instanceID string) ([]CCCFlow, error) {
+	var out ccc.FlowsResponse
+	err := c.c.do(ctx, http.MethodGet, ccc.AdminPrefix+"/instances/"+url.PathEscape(instanceID)+"/flows", nil, &out)
+	return out.Flows, err
+}
+
+// Flow returns the full state of one flow.
+func (c *CCCAdminClient) Flow(ctx context.Context, instanceID, flowID string) (*CCCFlow, error) {
+	var out CCCFlow
+	if err := c.c.do(ctx, http.MethodGet, flowPath(instanceID, flowID), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateFlow creates a flow out of band (for adoption and by-name lookup tests). Unless
+// in.Published, its initial draft is held by user ("" means ccc.DefaultConsoleUser).
+func (c *CCCAdminClient) CreateFlow(ctx context.Context, instanceID, user string, in CCCNewFlow) (*CCCFlow, error) {
+	var out CCCFlow
+	err := c.c.do(ctx, http.MethodPost, ccc.AdminPrefix+"/instances/"+url.PathEscape(instanceID)+"/flows",
+		ccc.CreateFlowRequest{NewFlow: in, User: user}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// StartEdit opens a draft held by console user user and returns its ID (the same ID when user
+// already holds it). The operator's StartEditContactFlow then fails with the locked error.
+func (c *CCCAdminClient) StartEdit(ctx context.Context, instanceID, flowID, user string) (string, error) {
+	var out ccc.EditResponse
+	err := c.c.do(ctx, http.MethodPost, flowPath(instanceID, flowID)+"/edit", ccc.EditRequest{User: user}, &out)
+	return out.DraftID, err
+}
+
+// EditDraft replaces the definition of the draft user holds.
+func (c *CCCAdminClient) EditDraft(ctx context.Context, instanceID, flowID, user, definition string) error {
+	return c.c.do(ctx, http.MethodPut, flowPath(instanceID, flowID)+"/draft",
+		ccc.DraftRequest{User: user, Definition: definition}, nil)
+}
+
+// DiscardDraft closes the draft user holds (releasing the lock); no open draft is success.
+func (c *CCCAdminClient) DiscardDraft(ctx context.Context, instanceID, flowID, user string) error {
+	return c.c.do(ctx, http.MethodDelete, flowPath(instanceID, flowID)+"/draft", ccc.DiscardDraftRequest{User: user}, nil)
+}
+
+// SetPublished replaces the published definition out of band (a console edit and publish) and
+// returns the flow; an open draft is left alone.
+func (c *CCCAdminClient) SetPublished(ctx context.Context, instanceID, flowID, definition string) (*CCCFlow, error) {
+	var out CCCFlow
+	err := c.c.do(ctx, http.MethodPut, flowPath(instanceID, flowID)+"/published", ccc.PublishedRequest{Definition: definition}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteFlow deletes a flow out of band.
+func (c *CCCAdminClient) DeleteFlow(ctx context.Context, instanceID, flowID string) error {
+	return c.c.do(ctx, http.MethodDelete, flowPath(instanceID, flowID), nil, nil)
+}

@@ -1,0 +1,187 @@
+// Package emulator is the offline contact-center emulator that the operator's tests, demo and
+// users run instead of the cloud. It speaks each platform's real wire protocol, so the official
+// SDKs are its clients: Alibaba POP RPC with signature checks for CCC 2020-07-01 now (the
+// classic CloudCallCenter, OutboundBot and Amazon Connect's REST-JSON come later, on the same
+// server).
+//
+// Layout: core has the protocol-neutral pieces (call model, middleware, access keys, stats,
+// state file), pop the POP RPC protocol, ccc the CCC 2020-07-01 state machine. This package
+// wires them into one http.Handler, serves the admin API under /_emulator/ and has an admin
+// client for tests (AdminClient).
+//
+// Faults plug in at two levels: core.Middleware for call-level ones that answer in the
+// platform's terms (latency today; throttling, 5xx rates and stalls later), and an http.Handler
+// wrapper around Handler for the ones that need the connection (dropped connections).
+package emulator
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/ccc"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/core"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/pop"
+)
+
+// Platform keys, as used in --instance, in stats and in admin paths.
+const (
+	// PlatformCCC is Alibaba Cloud Contact Center, API version 2020-07-01.
+	PlatformCCC = ccc.Platform
+)
+
+// The demo key pair, accepted when no access key is configured. It acts as user
+// DefaultUser.
+const (
+	DemoAccessKeyID     = core.DemoAccessKeyID
+	DemoAccessKeySecret = core.DemoAccessKeySecret
+	DefaultUser         = core.DefaultUser
+)
+
+// AccessKey is an accepted key pair and the console user it acts as (its String redacts the
+// secret).
+type AccessKey = core.AccessKey
+
+// Stats is a snapshot of the per-platform, per-action call counters.
+type Stats = core.StatsSnapshot
+
+// ParseAccessKey parses "ID:SECRET[:USER]"; USER defaults to DefaultUser.
+func ParseAccessKey(s string) (AccessKey, error) { return core.ParseAccessKey(s) }
+
+// Instance is a platform instance that exists from the start.
+type Instance struct {
+	Platform string `json:"platform"`
+	ID       string `json:"id"`
+}
+
+// ParseInstance parses "PLATFORM:ID", e.g. "ccc:ccc-demo".
+func ParseInstance(s string) (Instance, error) {
+	platform, id, ok := strings.Cut(s, ":")
+	if !ok || platform == "" || id == "" {
+		return Instance{}, fmt.Errorf("instance %q must be PLATFORM:ID", s)
+	}
+	if platform != PlatformCCC {
+		return Instance{}, fmt.Errorf("instance %q: unknown platform %q (known: %s)", s, platform, PlatformCCC)
+	}
+	return Instance{Platform: platform, ID: id}, nil
+}
+
+// Config configures an Emulator. The zero value is a working demo: the demo key pair, instance
+// ccc:ccc-demo, no latency, state in memory.
+type Config struct {
+	// AccessKeys are the accepted keys; empty means the demo pair.
+	AccessKeys []AccessKey
+	// Instances exist from the start (added to a loaded state when missing); empty means
+	// ccc:ccc-demo.
+	Instances []Instance
+	// Latency is added to every cloud call (not to admin calls).
+	Latency time.Duration
+	// StatePath is the JSON state file: loaded at start, rewritten atomically after every
+	// mutation. Empty keeps the state in memory.
+	StatePath string
+	// Logger gets one line per cloud call (never a secret or a signature); nil discards.
+	Logger *slog.Logger
+}
+
+// Emulator is one emulated cloud: every platform's state plus the protocol front ends.
+type Emulator struct {
+	stats   *core.Stats
+	store   *core.Store
+	ccc     *ccc.Service
+	handler http.Handler
+	closed  atomic.Bool
+}
+
+// New builds an Emulator from cfg, loading the state file when one is configured.
+func New(cfg Config) (*Emulator, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	keys, err := core.NewKeyStore(cfg.AccessKeys)
+	if err != nil {
+		return nil, err
+	}
+	store, err := core.OpenStore(cfg.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	instances := map[string][]string{}
+	for _, in := range cfg.Instances {
+		if in.Platform != PlatformCCC || in.ID == "" {
+			return nil, fmt.Errorf("instance %s:%s: unknown platform or empty ID", in.Platform, in.ID)
+		}
+		instances[in.Platform] = append(instances[in.Platform], in.ID)
+	}
+	if len(cfg.Instances) == 0 {
+		instances[PlatformCCC] = []string{ccc.DefaultInstanceID}
+	}
+
+	e := &Emulator{stats: core.NewStats(), store: store}
+	e.ccc, err = ccc.New(ccc.Options{Store: store, Instances: instances[PlatformCCC], Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+
+	rpc := pop.NewServer(pop.Options{
+		Keys:       keys,
+		Stats:      e.stats,
+		Middleware: []core.Middleware{core.Latency(cfg.Latency)},
+		Logger:     logger,
+	})
+	e.ccc.Register(rpc)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_emulator/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		core.WriteAdminJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, _ *http.Request) {
+		core.WriteAdminJSON(w, http.StatusOK, e.stats.Snapshot())
+	})
+	mux.HandleFunc("POST /_emulator/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
+		e.stats.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	e.ccc.RegisterAdmin(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if rpc.Match(r) {
+			rpc.ServeHTTP(w, r)
+			return
+		}
+		core.WriteAdminJSON(w, http.StatusNotFound, core.AdminError{Code: "NotFound", Message: "no protocol or admin route serves " + r.URL.Path})
+	})
+	e.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.closed.Load() {
+			core.WriteAdminJSON(w, http.StatusServiceUnavailable, core.AdminError{Code: "ServiceUnavailable", Message: "the emulator is closed"})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return e, nil
+}
+
+// Handler serves the cloud protocols and the admin API; mount it on an http.Server or an
+// httptest.Server.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Close stops serving: later requests get 503. State needs no flush because every mutation was
+// saved when it happened. Close is idempotent.
+func (e *Emulator) Close() error {
+	e.closed.Store(true)
+	return nil
+}
+
+// Stats returns a snapshot of the call counters (what GET /_emulator/stats answers).
+func (e *Emulator) Stats() Stats { return e.stats.Snapshot() }
+
+// ResetStats zeroes the call counters.
+func (e *Emulator) ResetStats() { e.stats.Reset() }
+
+// CCC gives in-process access to the CCC state, for tests that prefer it to the admin API.
+func (e *Emulator) CCC() *ccc.Service { return e.ccc }
+
+// StatePath returns the state file, "" when the state is in memory only.
+func (e *Emulator) StatePath() string { return e.store.Path() }
