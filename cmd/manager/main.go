@@ -1,0 +1,91 @@
+// Command manager runs the contactflow-operator controllers.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/providers"
+	"github.com/contactflow-operator/contactflow-operator/internal/controller"
+)
+
+var scheme = runtime.NewScheme()
+
+func init() {
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(cfv1.AddToScheme(scheme))
+}
+
+func main() {
+	var (
+		metricsAddr, probeAddr string
+		leaderElect            bool
+		timing                 = controller.DefaultTiming
+		concurrency            int
+	)
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
+	flag.DurationVar(&timing.SyncPeriod, "sync-period", timing.SyncPeriod, "How often a converged resource is observed again for drift (jittered by up to 10%).")
+	flag.DurationVar(&timing.LockRetry, "lock-retry-period", timing.LockRetry, "How often a resource waiting for someone else's draft looks again.")
+	flag.DurationVar(&timing.ThrottleBackoff, "throttle-backoff", timing.ThrottleBackoff, "Base wait after the platform throttled a call (jittered up to 2x).")
+	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Parallel reconciles per kind.")
+	opts := zap.Options{Development: false}
+	opts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	setupLog := ctrl.Log.WithName("setup")
+
+	disableHTTP2 := func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: metricsAddr, TLSOpts: []func(*tls.Config){disableHTTP2}},
+		WebhookServer:          webhook.NewServer(webhook.Options{TLSOpts: []func(*tls.Config){disableHTTP2}}),
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "contactflow-operator.contactflow.io",
+	})
+	if err != nil {
+		setupLog.Error(err, "Unable to create the manager")
+		os.Exit(1)
+	}
+
+	provs := &controller.Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient}
+	if err := (&controller.ContactFlowReconciler{
+		Client:                  mgr.GetClient(),
+		Scheme:                  mgr.GetScheme(),
+		Recorder:                mgr.GetEventRecorder("contactflow-operator"),
+		Providers:               provs,
+		Timing:                  timing,
+		MaxConcurrentReconciles: concurrency,
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Unable to set up the controller", "controller", "ContactFlow")
+		os.Exit(1)
+	}
+
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		setupLog.Error(err, "Unable to set up the health check")
+		os.Exit(1)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		setupLog.Error(err, "Unable to set up the ready check")
+		os.Exit(1)
+	}
+	setupLog.Info("Starting the manager", "syncPeriod", timing.SyncPeriod.String(), "startedAt", time.Now().UTC().Format(time.RFC3339))
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		setupLog.Error(err, "The manager stopped with an error")
+		os.Exit(1)
+	}
+}

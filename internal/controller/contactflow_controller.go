@@ -1,0 +1,750 @@
+// Package controller holds one thin reconciler per kind. A reconciler loads its object,
+// resolves the provider, observes the remote object, plans with internal/flow and the pure
+// planners here, applies the plan through the internal/cloud interfaces and writes status once.
+// No SDK type is seen here.
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/flow"
+)
+
+// AnnotationEditPending is written before the operator opens a draft and removed once the draft
+// is published or committed, so that a draft the operator opened just before a crash is
+// recognised as its own (by content) instead of being reported as someone else's.
+const AnnotationEditPending = "contactflow.io/edit-pending"
+
+// providerConfigRefIndex indexes ContactFlows by the ProviderConfig they use.
+const providerConfigRefIndex = "spec.providerConfigRef.name"
+
+// ContactFlowReconciler reconciles ContactFlow objects against the platform named by their
+// ProviderConfig.
+type ContactFlowReconciler struct {
+	client.Client
+	Scheme    *runtime.Scheme
+	Recorder  recorder.EventRecorder
+	Providers *Providers
+	Timing    Timing
+	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
+	MaxConcurrentReconciles int
+}
+
+// +kubebuilder:rbac:groups=contactflow.io,resources=contactflows,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=contactflow.io,resources=contactflows/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=contactflow.io,resources=contactflows/finalizers,verbs=update
+// +kubebuilder:rbac:groups=contactflow.io,resources=providerconfigs,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile drives one ContactFlow towards its spec. See DESIGN.md, "The reconcile contract".
+func (r *ContactFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	log := logf.FromContext(ctx)
+	cf := &cfv1.ContactFlow{}
+	if err := r.Get(ctx, req.NamespacedName, cf); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+
+	if !cf.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, cf)
+	}
+	if !controllerutil.ContainsFinalizer(cf, cfv1.Finalizer) {
+		patch := client.MergeFrom(cf.DeepCopy())
+		controllerutil.AddFinalizer(cf, cfv1.Finalizer)
+		if err := r.Patch(ctx, cf, patch); err != nil {
+			return ctrl.Result{}, fmt.Errorf("adding finalizer: %w", err)
+		}
+	}
+
+	before := cf.DeepCopy()
+	st := &flowReconcile{r: r, cf: cf}
+	err := st.run(ctx)
+	st.writeOutcome(err)
+
+	if perr := r.patchStatus(ctx, before, cf); perr != nil {
+		if apierrors.IsConflict(perr) || apierrors.IsNotFound(perr) {
+			return ctrl.Result{Requeue: true}, nil
+		}
+		return ctrl.Result{}, perr
+	}
+	if err == nil {
+		if cerr := r.clearMarkers(ctx, cf); cerr != nil {
+			return ctrl.Result{}, client.IgnoreNotFound(cerr)
+		}
+	} else {
+		log.Info("Reconcile did not converge", "class", string(cloud.ClassOf(err)), "reason", outcomeReason(err), "error", err.Error())
+	}
+	return r.Timing.resultFor(err)
+}
+
+func (r *ContactFlowReconciler) patchStatus(ctx context.Context, before, after *cfv1.ContactFlow) error {
+	if equalStatus(before.Status, after.Status) {
+		return nil
+	}
+	// No optimistic lock: this controller is the only writer of status, reconciles of one object
+	// never overlap, and the write-ahead markers it patched into metadata in between would make
+	// the lock fail on its own writes.
+	return r.Status().Patch(ctx, after, client.MergeFrom(before))
+}
+
+func equalStatus(a, b cfv1.ContactFlowStatus) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// flowReconcile carries one reconcile of one ContactFlow through its steps.
+type flowReconcile struct {
+	r  *ContactFlowReconciler
+	cf *cfv1.ContactFlow
+
+	fc      cloud.FlowClient
+	desired *flow.CCCDefinition
+	live    *cloud.Flow
+	// result of the plan, for the outcome
+	plan       flowPlan
+	pending    string
+	created    bool
+	published  bool
+	committed  bool
+	lockHolder string
+}
+
+// run performs the steps of the reconcile contract in order; each returns an error that
+// resultFor and writeOutcome classify.
+func (s *flowReconcile) run(ctx context.Context) error {
+	if err := s.validate(); err != nil {
+		return err
+	}
+	fc, err := s.r.Providers.FlowClient(ctx, s.cf.Namespace, s.cf.Spec.ProviderConfigRef)
+	if err != nil {
+		return err
+	}
+	if fc.Platform() != cloud.PlatformAlibabaCCC {
+		return &ProviderError{Reason: cfv1.ReasonPlatformNotSupported,
+			Message: fmt.Sprintf("ProviderConfig %q is for platform %s; ContactFlow supports %s", s.cf.Spec.ProviderConfigRef.Name, fc.Platform(), cloud.PlatformAlibabaCCC)}
+	}
+	s.fc = fc
+	if err := s.find(ctx); err != nil {
+		return err
+	}
+	if s.live == nil {
+		if err := s.create(ctx); err != nil {
+			return err
+		}
+	}
+	return s.converge(ctx)
+}
+
+// validate parses and checks spec.definition before anything is sent anywhere.
+func (s *flowReconcile) validate() error {
+	raw, err := json.Marshal(s.cf.Spec.Definition)
+	if err != nil {
+		return fmt.Errorf("%w: spec.definition: %v", errSpecInvalid, err)
+	}
+	def, err := flow.ParseCCC(raw)
+	if err == nil {
+		err = def.Validate()
+	}
+	if err != nil {
+		return &specError{field: "spec.definition", err: err}
+	}
+	s.desired = def
+	s.cf.Status.DesiredHash = def.Hash()
+	return nil
+}
+
+// specError is a spec the operator refuses; it never reaches the platform.
+type specError struct {
+	field string
+	err   error
+}
+
+func (e *specError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *specError) Unwrap() error { return errSpecInvalid }
+
+// find locates the remote flow: status ID, else the adoption annotation, else (after a create
+// that may have happened, or when spec.adoptByName asks) by name.
+func (s *flowReconcile) find(ctx context.Context) error {
+	cf := s.cf
+	instance := cf.Spec.InstanceID
+	if id := cf.Status.ContactFlowID; id != "" {
+		f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: instance, FlowID: id})
+		switch {
+		case err == nil:
+			s.live = f
+			return nil
+		case isFlowNotFound(err):
+			// Deleted out of band: recreate, and say so.
+			s.r.event(cf, corev1.EventTypeWarning, "RemoteDeleted", "Observe",
+				"Flow %s no longer exists on the platform; creating it again", id)
+			cf.Status.ContactFlowID = ""
+			cf.Status.Published = false
+			cf.Status.DraftID = ""
+		default:
+			return err
+		}
+	}
+	if id := cf.Annotations[cfv1.AnnotationAdoptID]; id != "" {
+		f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: instance, FlowID: id})
+		if err != nil {
+			if isFlowNotFound(err) {
+				return &specError{field: "metadata.annotations[" + cfv1.AnnotationAdoptID + "]",
+					err: fmt.Errorf("flow %s does not exist in instance %s; fix or remove the annotation", id, instance)}
+			}
+			return err
+		}
+		s.adopt(f)
+		return nil
+	}
+	if cf.Spec.AdoptByName || cf.Annotations[cfv1.AnnotationCreatePending] != "" {
+		f, err := s.lookupByName(ctx)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			s.adopt(f)
+		}
+	}
+	return nil
+}
+
+func (s *flowReconcile) adopt(f *cloud.Flow) {
+	s.live = f
+	if s.cf.Status.ContactFlowID != f.ID {
+		s.r.event(s.cf, corev1.EventTypeNormal, "Adopted", "Adopt", "Adopted existing flow %s (%q)", f.ID, f.Name)
+	}
+	s.cf.Status.ContactFlowID = f.ID
+	s.cf.Status.InstanceID = f.InstanceID
+}
+
+// lookupByName pages through the instance's flows for one named spec.flowName.
+func (s *flowReconcile) lookupByName(ctx context.Context) (*cloud.Flow, error) {
+	const pageSize = 100
+	for page := 1; ; page++ {
+		p, err := s.fc.ListFlows(ctx, s.cf.Spec.InstanceID, page, pageSize)
+		if err != nil {
+			return nil, err
+		}
+		for i := range p.Flows {
+			if p.Flows[i].Name == s.cf.Spec.FlowName {
+				return s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: p.Flows[i].ID})
+			}
+		}
+		if len(p.Flows) == 0 || page*pageSize >= p.TotalCount {
+			return nil, nil
+		}
+	}
+}
+
+// create records that a create is pending, then creates the flow unpublished.
+func (s *flowReconcile) create(ctx context.Context) error {
+	cf := s.cf
+	if err := s.r.setAnnotation(ctx, cf, cfv1.AnnotationCreatePending, cf.Spec.FlowName); err != nil {
+		return err
+	}
+	id, err := s.fc.CreateFlow(ctx, cloud.CreateFlowInput{
+		InstanceID:  cf.Spec.InstanceID,
+		Name:        cf.Spec.FlowName,
+		Type:        flowType(cf),
+		Description: cf.Spec.Description,
+		Definition:  string(s.desired.JSON()),
+	})
+	if err != nil {
+		if c := cloud.ClassOf(err); c.Terminal() {
+			// The platform refused the create outright, so none happened: drop the marker, or a
+			// same-named flow adopted later would be taken for the operator's own.
+			patch := client.MergeFrom(cf.DeepCopy())
+			delete(cf.Annotations, cfv1.AnnotationCreatePending)
+			if perr := s.r.patchMetadata(ctx, cf, patch); perr != nil {
+				return perr
+			}
+		}
+		if cloud.ClassOf(err) == cloud.ClassAlreadyExists {
+			return &specError{field: "spec.flowName", err: fmt.Errorf(
+				"a flow named %q already exists in instance %s and is not managed by this resource; set spec.adoptByName: true to take it over, or choose another name", cf.Spec.FlowName, cf.Spec.InstanceID)}
+		}
+		return err
+	}
+	s.created = true
+	cf.Status.ContactFlowID = id
+	cf.Status.InstanceID = cf.Spec.InstanceID
+	s.r.event(cf, corev1.EventTypeNormal, "Created", "CreateContactFlow", "Created flow %s (%q) in instance %s", id, cf.Spec.FlowName, cf.Spec.InstanceID)
+	f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: id})
+	if err != nil {
+		return err
+	}
+	s.live = f
+	if f.Draft != nil {
+		// The creation draft is the operator's by construction.
+		cf.Status.DraftID = f.Draft.ID
+		cf.Status.Editor = ""
+	}
+	return nil
+}
+
+// converge compares the live flow with the spec and takes the one action the plan says.
+func (s *flowReconcile) converge(ctx context.Context) error {
+	cf, live := s.cf, s.live
+	key := cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: live.ID}
+	in, liveDef := s.planInput()
+	s.plan = planFlow(in)
+	s.recordObserved(in)
+	if !s.plan.InSync {
+		if d := flow.DiffCCC(s.desired, liveDef); !d.Empty() {
+			s.pending = d.String()
+		} else {
+			s.pending = "not published yet"
+		}
+	}
+
+	switch s.plan.Action {
+	case actNone:
+		return nil
+	case actWaitLocked:
+		s.lockHolder = live.Draft.Editor
+		return &cloud.Error{Class: cloud.ClassLocked, Platform: s.fc.Platform(), Action: "Plan",
+			Message: fmt.Sprintf("draft %s is open", live.Draft.ID), LockedBy: live.Draft.Editor, LockedSince: live.Draft.UpdatedTime}
+	case actDiscardOwnDraft:
+		if err := s.fc.DiscardDraft(ctx, key, live.Draft.ID); err != nil {
+			return err
+		}
+		s.r.event(cf, corev1.EventTypeNormal, "DraftDiscarded", "DiscardEditingContactFlow", "Discarded the operator's stale draft %s", live.Draft.ID)
+		cf.Status.DraftID, cf.Status.DraftHash = "", ""
+		return nil
+	case actPublishDraft:
+		return s.publish(ctx, key, live.Draft.ID)
+	}
+
+	// actEditCommit or actEditCommitPublish.
+	if s.plan.TakeOver {
+		if err := s.fc.DiscardDraft(ctx, key, live.Draft.ID); err != nil {
+			return err
+		}
+		s.r.event(cf, corev1.EventTypeWarning, "LockTakenOver", "DiscardEditingContactFlow",
+			"Discarded draft %s held by %s (lockPolicy TakeOver); it was not published", live.Draft.ID, live.Draft.Editor)
+		cf.Status.Editor, cf.Status.EditingSince, cf.Status.DraftID, cf.Status.DraftHash = "", "", "", ""
+	}
+	draftID, err := s.openDraft(ctx, key, in.PublishedHash)
+	if err != nil {
+		return err
+	}
+	body := s.desired.WithLayoutFrom(parseOrNil(live.PublishedDefinition)).JSON()
+	if err := s.fc.CommitDraft(ctx, key, draftID, string(body), cf.Spec.Description); err != nil {
+		return err
+	}
+	s.committed = true
+	cf.Status.DraftID, cf.Status.DraftHash = draftID, s.desired.Hash()
+	s.r.event(cf, corev1.EventTypeNormal, "Committed", "CommitContactFlow", "Committed definition %s into draft %s: %s", short(s.desired.Hash()), draftID, s.pending)
+	if s.plan.Action == actEditCommit {
+		return nil
+	}
+	return s.publish(ctx, key, draftID)
+}
+
+// openDraft opens (or reuses) the operator's draft and checks, before anything is written, that
+// the flow still has the published content that was diffed: a console edit made in between is
+// never clobbered. While the operator holds the draft, nobody else can open one.
+func (s *flowReconcile) openDraft(ctx context.Context, key cloud.FlowKey, diffedPublished string) (string, error) {
+	cf := s.cf
+	if err := s.r.setAnnotation(ctx, cf, AnnotationEditPending, short(diffedPublished)); err != nil {
+		return "", err
+	}
+	draftID, err := s.fc.StartEdit(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	now, err := s.fc.GetFlow(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	if got := hashOf(now.PublishedDefinition, now.Published); got != diffedPublished {
+		// Someone published in between; give the draft back and start over from a fresh look.
+		_ = s.fc.DiscardDraft(ctx, key, draftID)
+		s.r.event(cf, corev1.EventTypeWarning, "ConcurrentEdit", "StartEditContactFlow",
+			"Flow %s was published by someone else while the operator was diffing it; observing it again", key.FlowID)
+		return "", &cloud.Error{Class: cloud.ClassTransient, Platform: s.fc.Platform(), Action: "StartEditContactFlow",
+			Code: cfv1.ReasonConcurrentEdit, Message: "the published flow changed between observe and write; retrying"}
+	}
+	if now.Draft != nil && now.Draft.ID != draftID {
+		return "", &cloud.Error{Class: cloud.ClassLocked, Platform: s.fc.Platform(), Action: "StartEditContactFlow",
+			Message: fmt.Sprintf("draft %s is open", now.Draft.ID), LockedBy: now.Draft.Editor, LockedSince: now.Draft.UpdatedTime}
+	}
+	return draftID, nil
+}
+
+func (s *flowReconcile) publish(ctx context.Context, key cloud.FlowKey, draftID string) error {
+	cf := s.cf
+	if err := s.fc.Publish(ctx, key, draftID); err != nil {
+		return err
+	}
+	s.published = true
+	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
+	cf.Status.Published = true
+	cf.Status.PublishedHash = s.desired.Hash()
+	cf.Status.DraftID, cf.Status.DraftHash = "", ""
+	cf.Status.LastPublishedTime = &now
+	msg := s.pending
+	if s.created || !s.live.Published {
+		msg = "first version"
+	}
+	s.r.event(cf, corev1.EventTypeNormal, "Published", "PublishContactFlow", "Published flow %s with definition %s: %s", key.FlowID, short(s.desired.Hash()), msg)
+	s.pending = ""
+	return nil
+}
+
+// clearMarkers removes the write-ahead annotations once status durably records what they
+// protected: the remote ID for create-pending, the settled draft for edit-pending. It runs only
+// after the status patch succeeded.
+func (r *ContactFlowReconciler) clearMarkers(ctx context.Context, cf *cfv1.ContactFlow) error {
+	_, a := cf.Annotations[cfv1.AnnotationCreatePending]
+	_, b := cf.Annotations[AnnotationEditPending]
+	if (!a || cf.Status.ContactFlowID == "") && !b {
+		return nil
+	}
+	patch := client.MergeFrom(cf.DeepCopy())
+	if cf.Status.ContactFlowID != "" {
+		delete(cf.Annotations, cfv1.AnnotationCreatePending)
+	}
+	delete(cf.Annotations, AnnotationEditPending)
+	return r.patchMetadata(ctx, cf, patch)
+}
+
+// patchMetadata patches metadata mid-reconcile without losing the status computed so far: the
+// API server's answer carries the stored status, which would otherwise replace it in memory.
+func (r *ContactFlowReconciler) patchMetadata(ctx context.Context, cf *cfv1.ContactFlow, patch client.Patch) error {
+	status := cf.Status.DeepCopy()
+	err := r.Patch(ctx, cf, patch)
+	cf.Status = *status
+	return err
+}
+
+// planInput computes the hashes the planner decides from, and the live definition for the diff.
+func (s *flowReconcile) planInput() (flowPlanInput, *flow.CCCDefinition) {
+	cf, live := s.cf, s.live
+	liveDef := parseOrNil(live.PublishedDefinition)
+	in := flowPlanInput{
+		DesiredHash:   s.desired.Hash(),
+		Published:     live.Published,
+		PublishedHash: hashOf(live.PublishedDefinition, live.Published),
+		PublishPolicy: defaultPublish(cf.Spec.PublishPolicy),
+		LockPolicy:    defaultLock(cf.Spec.LockPolicy),
+	}
+	if !live.Published {
+		liveDef = nil
+	}
+	if d := live.Draft; d != nil {
+		in.HasDraft = true
+		in.DraftHash = hashOf(d.Definition, true)
+		_, editPending := cf.Annotations[AnnotationEditPending]
+		_, createPending := cf.Annotations[cfv1.AnnotationCreatePending]
+		switch {
+		case s.created:
+			in.OwnDraft = true
+		case d.ID == cf.Status.DraftID && cf.Status.Editor == "":
+			in.OwnDraft = true
+		case (editPending || createPending) && (in.DraftHash == in.DesiredHash || in.DraftHash == in.PublishedHash):
+			// Opened by the operator just before it was interrupted.
+			in.OwnDraft = true
+		}
+	}
+	return in, liveDef
+}
+
+// recordObserved writes what was observed into status, before any action changes it.
+func (s *flowReconcile) recordObserved(in flowPlanInput) {
+	st, live := &s.cf.Status, s.live
+	st.ContactFlowID = live.ID
+	st.InstanceID = s.cf.Spec.InstanceID
+	st.Published = live.Published
+	st.PublishedHash = in.PublishedHash
+	st.NumberList = append([]string(nil), live.NumberList...)
+	st.Editor, st.EditingSince, st.DraftID, st.DraftHash = "", "", "", ""
+	if d := live.Draft; d != nil {
+		st.DraftID = d.ID
+		st.DraftHash = in.DraftHash
+		if !in.OwnDraft {
+			st.Editor = d.Editor
+			if st.Editor == "" {
+				st.Editor = "(unknown)"
+			}
+			st.EditingSince = d.UpdatedTime
+		}
+	}
+}
+
+// writeOutcome turns how the reconcile ended into status conditions.
+func (s *flowReconcile) writeOutcome(err error) {
+	cf := s.cf
+	st := &cf.Status
+	o := outcome{}
+	if err == nil {
+		st.PendingChanges = s.pending
+		if s.plan.InSync || s.published || s.committed {
+			st.PendingChanges = ""
+		}
+		o.Ready, o.Synced = true, true
+		switch {
+		case defaultPublish(cf.Spec.PublishPolicy) == cfv1.PublishPolicyDraft && st.DraftID != "" && st.Editor == "":
+			o.ReadyReason = cfv1.ReasonDraftSaved
+			o.ReadyMessage = fmt.Sprintf("Draft %s of flow %s holds definition %s; publish it on the console (publishPolicy Draft)", st.DraftID, st.ContactFlowID, short(st.DesiredHash))
+		default:
+			o.ReadyReason = cfv1.ReasonPublished
+			o.ReadyMessage = fmt.Sprintf("Flow %s is published with definition %s", st.ContactFlowID, short(st.DesiredHash))
+		}
+		o.SyncReason = cfv1.ReasonUpToDate
+		o.SyncMessage = o.ReadyMessage
+		if st.Editor != "" {
+			o.SyncMessage += fmt.Sprintf("; %s has draft %s open on the console", st.Editor, st.DraftID)
+		}
+		st.ObservedGeneration = cf.Generation
+		applyOutcome(&st.Conditions, cf.Generation, o)
+		return
+	}
+
+	st.PendingChanges = s.pending
+	reason := outcomeReason(err)
+	msg := sanitize(err.Error())
+	var pe *ProviderError
+	var se *specError
+	switch {
+	case errors.As(err, &se):
+		o.Stalled = true
+		msg = se.Error() + "; the live flow was not changed"
+	case errors.As(err, &pe):
+		msg = pe.Message
+		o.Reconciling = true
+	case cloud.ClassOf(err) == cloud.ClassLocked:
+		ce := cloud.AsError(err)
+		msg = fmt.Sprintf("Flow %s has a draft held by %s", st.ContactFlowID, ce.LockedBy)
+		if ce.LockedSince != "" {
+			msg += " (last changed " + ce.LockedSince + ")"
+		}
+		msg += fmt.Sprintf("; waiting for it to be published or discarded (set spec.lockPolicy: TakeOver to discard it). Pending: %s", nonEmpty(s.pending, "changes"))
+		o.Reconciling = true
+	case cloud.ClassOf(err).Terminal():
+		o.Stalled = true
+	default:
+		o.Reconciling = true
+	}
+	// The published flow may still be what an earlier generation asked for; Ready says whether
+	// the live flow matches the current spec.
+	o.Ready = false
+	o.ReadyReason, o.ReadyMessage = reason, msg
+	o.Synced = false
+	if o.Stalled {
+		st.ObservedGeneration = cf.Generation
+	}
+	applyOutcome(&st.Conditions, cf.Generation, o)
+}
+
+// outcomeReason maps an error onto a condition reason.
+func outcomeReason(err error) string {
+	var pe *ProviderError
+	var se *specError
+	switch {
+	case errors.As(err, &se):
+		if se.field == "spec.definition" {
+			return cfv1.ReasonInvalidDefinition
+		}
+		if se.field == "spec.flowName" {
+			return cfv1.ReasonAlreadyExists
+		}
+		return cfv1.ReasonInvalidSpec
+	case errors.As(err, &pe):
+		return pe.Reason
+	}
+	if ce := cloud.AsError(err); ce != nil && ce.Code == cfv1.ReasonConcurrentEdit {
+		return cfv1.ReasonConcurrentEdit
+	}
+	switch cloud.ClassOf(err) {
+	case cloud.ClassLocked:
+		return cfv1.ReasonLockedByOther
+	case cloud.ClassThrottled:
+		return cfv1.ReasonThrottled
+	case cloud.ClassInvalid:
+		return cfv1.ReasonRejectedByPlatform
+	case cloud.ClassAlreadyExists:
+		return cfv1.ReasonAlreadyExists
+	case cloud.ClassQuotaExceeded:
+		return cfv1.ReasonQuotaExceeded
+	case cloud.ClassUnauthorized:
+		return cfv1.ReasonUnauthorized
+	case cloud.ClassNotFound:
+		return cfv1.ReasonRemoteNotFound
+	}
+	return cfv1.ReasonCloudError
+}
+
+// reconcileDelete honours spec.deletionPolicy, then releases the finalizer.
+func (r *ContactFlowReconciler) reconcileDelete(ctx context.Context, cf *cfv1.ContactFlow) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(cf, cfv1.Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	id := cf.Status.ContactFlowID
+	if cf.Spec.DeletionPolicy != cfv1.DeletionPolicyOrphan && id != "" {
+		before := cf.DeepCopy()
+		fc, err := r.Providers.FlowClient(ctx, cf.Namespace, cf.Spec.ProviderConfigRef)
+		if err == nil {
+			err = fc.DeleteFlow(ctx, cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: id})
+		}
+		if err != nil {
+			msg := sanitize(err.Error())
+			applyOutcome(&cf.Status.Conditions, cf.Generation, outcome{
+				ReadyReason: cfv1.ReasonDeleting, ReadyMessage: "Deleting flow " + id + ": " + msg + " (set spec.deletionPolicy: Orphan to leave it)",
+				Reconciling: true,
+			})
+			if perr := r.patchStatus(ctx, before, cf); perr != nil && !apierrors.IsNotFound(perr) {
+				return ctrl.Result{}, perr
+			}
+			return r.Timing.resultFor(err)
+		}
+		r.event(cf, corev1.EventTypeNormal, "Deleted", "DeleteContactFlow", "Deleted flow %s", id)
+	} else if id != "" {
+		r.event(cf, corev1.EventTypeNormal, "Orphaned", "Delete", "Left flow %s on the platform (deletionPolicy Orphan)", id)
+	}
+	patch := client.MergeFrom(cf.DeepCopy())
+	controllerutil.RemoveFinalizer(cf, cfv1.Finalizer)
+	return ctrl.Result{}, client.IgnoreNotFound(r.Patch(ctx, cf, patch))
+}
+
+// setAnnotation writes a write-ahead marker before a remote write.
+func (r *ContactFlowReconciler) setAnnotation(ctx context.Context, cf *cfv1.ContactFlow, key, value string) error {
+	if cf.Annotations[key] == value {
+		return nil
+	}
+	patch := client.MergeFrom(cf.DeepCopy())
+	if cf.Annotations == nil {
+		cf.Annotations = map[string]string{}
+	}
+	cf.Annotations[key] = value
+	if err := r.patchMetadata(ctx, cf, patch); err != nil {
+		return fmt.Errorf("recording %s before the remote write: %w", key, err)
+	}
+	return nil
+}
+
+func (r *ContactFlowReconciler) event(obj runtime.Object, typ, reason, action, format string, args ...any) {
+	if r.Recorder == nil {
+		return
+	}
+	r.Recorder.Eventf(obj, nil, typ, reason, action, format, args...)
+}
+
+// SetupWithManager registers the controller, its index and its watches.
+func (r *ContactFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.Timing = r.Timing.withDefaults()
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &cfv1.ContactFlow{}, providerConfigRefIndex,
+		func(o client.Object) []string {
+			return []string{o.(*cfv1.ContactFlow).Spec.ProviderConfigRef.Name}
+		}); err != nil {
+		return err
+	}
+	n := r.MaxConcurrentReconciles
+	if n <= 0 {
+		n = 4
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&cfv1.ContactFlow{}, builder.WithPredicates(specChanged)).
+		Watches(&cfv1.ProviderConfig{}, handler.EnqueueRequestsFromMapFunc(r.flowsForProviderConfig)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: n}).
+		Named("contactflow").
+		Complete(r)
+}
+
+func (r *ContactFlowReconciler) flowsForProviderConfig(ctx context.Context, o client.Object) []reconcile.Request {
+	list := &cfv1.ContactFlowList{}
+	if err := r.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{providerConfigRefIndex: o.GetName()}); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for _, cf := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: cf.Namespace, Name: cf.Name}})
+	}
+	return reqs
+}
+
+func isFlowNotFound(err error) bool {
+	ce := cloud.AsError(err)
+	// An unknown instance is not an unknown flow: never recreate on it.
+	return ce != nil && ce.Class == cloud.ClassNotFound && ce.Code != "NotExists.InstanceId"
+}
+
+func hashOf(def string, present bool) string {
+	if !present || def == "" {
+		return ""
+	}
+	d, err := flow.ParseCCC([]byte(def))
+	if err != nil {
+		// Unparsable live content never equals a valid spec.
+		return "unparsable"
+	}
+	return d.Hash()
+}
+
+func parseOrNil(def string) *flow.CCCDefinition {
+	if def == "" {
+		return nil
+	}
+	d, err := flow.ParseCCC([]byte(def))
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+func flowType(cf *cfv1.ContactFlow) string {
+	if cf.Spec.Type == "" {
+		return "MAIN_FLOW"
+	}
+	return cf.Spec.Type
+}
+
+func defaultPublish(p cfv1.PublishPolicy) cfv1.PublishPolicy {
+	if p == "" {
+		return cfv1.PublishPolicyPublish
+	}
+	return p
+}
+
+func defaultLock(p cfv1.LockPolicy) cfv1.LockPolicy {
+	if p == "" {
+		return cfv1.LockPolicyWait
+	}
+	return p
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
