@@ -188,7 +188,7 @@ type ContactFlowStatus struct {
 
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:resource:categories=contactflow,shortName=cf
+// +kubebuilder:resource:categories=contactcenter,shortName=cf
 // +kubebuilder:printcolumn:name="Flow ID",type=string,JSONPath=`.status.contactFlowId`
 // +kubebuilder:printcolumn:name="Published",type=boolean,JSONPath=`.status.published`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

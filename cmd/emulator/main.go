@@ -31,7 +31,12 @@ const shutdownGrace = 10 * time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stderr, nil)
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "flows" {
+		err = runFlows(ctx, os.Args[2:], os.Stdout)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stderr, nil)
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		return
 	}

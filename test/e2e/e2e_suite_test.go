@@ -1,0 +1,136 @@
+// Package e2e runs the built operator and emulator binaries as processes against a real
+// control plane (etcd + kube-apiserver built from source), and drives them the way a user does:
+// kubectl apply of config/samples/, kubectl wait, kubectl delete.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator"
+	"github.com/contactflow-operator/contactflow-operator/internal/testutil"
+)
+
+const syncPeriod = 3 * time.Second
+
+var (
+	root       = testutil.RepoRoot()
+	workDir    string
+	cp         *testutil.ControlPlane
+	emuAddr    string
+	admin      *emulator.AdminClient
+	managerLog string
+	procs      []*exec.Cmd
+)
+
+func TestE2E(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "e2e (bin/manager + bin/emulator as processes)")
+}
+
+// start runs a binary in the background with its output in a log file.
+func start(logName, bin string, args ...string) *exec.Cmd {
+	path := filepath.Join(root, "bin", bin)
+	_, err := os.Stat(path)
+	Expect(err).NotTo(HaveOccurred(), "%s is missing: `make build` builds it (make test does)", path)
+	logFile, err := os.Create(filepath.Join(workDir, logName))
+	Expect(err).NotTo(HaveOccurred())
+	cmd := exec.Command(path, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	Expect(cmd.Start()).To(Succeed())
+	procs = append(procs, cmd)
+	return cmd
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// kubectl runs the kubectl built beside the control plane and returns its output.
+func kubectl(args ...string) (string, error) {
+	return kubectlIn("", args...)
+}
+
+func kubectlIn(stdin string, args ...string) (string, error) {
+	cmd := exec.Command(testutil.Kubectl(), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+cp.KubeconfigPath)
+	cmd.Dir = root
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func mustKubectl(args ...string) string {
+	out, err := kubectl(args...)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred(), "kubectl %s:\n%s", strings.Join(args, " "), out)
+	return out
+}
+
+var _ = BeforeSuite(func() {
+	Expect(os.Getenv("KUBEBUILDER_ASSETS")).NotTo(BeEmpty(), "run `make test`: it builds the control plane and sets KUBEBUILDER_ASSETS")
+	workDir = GinkgoT().TempDir()
+	var err error
+	cp, err = testutil.StartControlPlane(workDir)
+	Expect(err).NotTo(HaveOccurred())
+
+	emuAddr = freeAddr()
+	start("emulator.log", "emulator", "--listen", emuAddr, "--instance", "ccc:ccc-demo",
+		"--state", filepath.Join(workDir, "emulator-state.json"))
+	admin = emulator.NewAdminClient("http://"+emuAddr, nil)
+	Eventually(func() error { return admin.Healthz(context.Background()) }, 20*time.Second, 100*time.Millisecond).Should(Succeed())
+
+	By("installing the CRDs with kubectl")
+	mustKubectl("apply", "--server-side", "-f", "config/crd/bases")
+	mustKubectl("wait", "--for=condition=Established", "crd/contactflows.contactflow.io", "crd/providerconfigs.contactflow.io", "--timeout=30s")
+})
+
+// startManager starts bin/manager against the control plane, as a user would run it.
+func startManager() {
+	managerLog = filepath.Join(workDir, "manager.log")
+	start("manager.log", "manager", "--kubeconfig", cp.KubeconfigPath,
+		"--metrics-bind-address", freeAddr(), "--health-probe-bind-address", freeAddr(),
+		"--sync-period", syncPeriod.String(), "--lock-retry-period", "1s", "--zap-encoder", "json")
+}
+
+var _ = AfterSuite(func() {
+	for i := len(procs) - 1; i >= 0; i-- {
+		p := procs[i]
+		_ = p.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = p.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-p.Process.Pid, syscall.SIGKILL)
+		}
+	}
+	if cp != nil {
+		Expect(cp.Stop()).To(Succeed())
+	}
+	if CurrentSpecReport().Failed() || os.Getenv("E2E_SHOW_LOGS") != "" {
+		for _, name := range []string{"manager.log", "emulator.log"} {
+			b, _ := os.ReadFile(filepath.Join(workDir, name))
+			fmt.Fprintf(GinkgoWriter, "==== %s ====\n%s\n", name, b)
+		}
+	}
+})

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator"
+	"github.com/contactflow-operator/contactflow-operator/internal/flow"
+)
+
+const demoSecret = emulator.DemoAccessKeySecret
+
+var writeActions = []string{
+	"CreateContactFlow", "StartEditContactFlow", "CommitContactFlow",
+	"PublishContactFlow", "DiscardEditingContactFlow", "DeleteContactFlow",
+}
+
+func writes() map[string]int64 {
+	s, err := admin.Stats(context.Background())
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]int64{}
+	for _, a := range writeActions {
+		if n := s.Count(emulator.PlatformCCC, a); n > 0 {
+			out[a] = n
+		}
+	}
+	return out
+}
+
+func flowID(name string) string {
+	return strings.TrimSpace(mustKubectl("get", "contactflow", name, "-o", "jsonpath={.status.contactFlowId}"))
+}
+
+func hashOf(def string) string {
+	d, err := flow.ParseCCC([]byte(def))
+	Expect(err).NotTo(HaveOccurred())
+	return d.Hash()
+}
+
+var _ = Describe("the operator and the emulator as processes", Ordered, func() {
+	ctx := context.Background()
+
+	It("publishes every flow of config/samples/ applied with kubectl", func() {
+		Expect(admin.ResetStats(ctx)).To(Succeed())
+		out := mustKubectl("apply", "-f", "config/samples/")
+		GinkgoWriter.Println(out)
+		// The samples point at the demo emulator's address; this run's emulator has its own port.
+		mustKubectl("patch", "providerconfig", "ccc-demo", "--type=merge", "-p", `{"spec":{"endpoint":"http://`+emuAddr+`"}}`)
+		By("starting bin/manager")
+		startManager()
+
+		out = mustKubectl("wait", "--for=condition=Ready", "contactflows", "--all", "--timeout=90s")
+		GinkgoWriter.Println(out)
+		out = mustKubectl("get", "contactflows", "-o", "wide")
+		GinkgoWriter.Println(out)
+		Expect(out).To(ContainSubstring("welcome"))
+		Expect(out).To(ContainSubstring("support-line"))
+
+		flows, err := admin.CCC().Flows(ctx, "ccc-demo")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(flows).To(HaveLen(2))
+		for _, f := range flows {
+			Expect(f.Published).To(BeTrue(), f.Name)
+			Expect(f.Draft).To(BeNil(), f.Name)
+		}
+		Expect(writes()).To(Equal(map[string]int64{"CreateContactFlow": 2, "PublishContactFlow": 2}))
+	})
+
+	It("makes no write over three resyncs", func() {
+		Expect(admin.ResetStats(ctx)).To(Succeed())
+		time.Sleep(3*syncPeriod + syncPeriod/2)
+		s, err := admin.Stats(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		GinkgoWriter.Printf("three resyncs, two flows: %v\n", s.Calls[emulator.PlatformCCC])
+		Expect(s.Count(emulator.PlatformCCC, "GetContactFlow")).To(BeNumerically(">=", 6))
+		Expect(writes()).To(BeEmpty())
+	})
+
+	It("puts back a flow edited out of band", func() {
+		id := flowID("welcome")
+		want := strings.TrimSpace(mustKubectl("get", "contactflow", "welcome", "-o", "jsonpath={.status.desiredHash}"))
+		f, err := admin.CCC().Flow(ctx, "ccc-demo", id)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = admin.CCC().SetPublished(ctx, "ccc-demo", id, strings.Replace(f.Definition, "欢迎", "out of band", 1))
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() string {
+			f, err := admin.CCC().Flow(ctx, "ccc-demo", id)
+			Expect(err).NotTo(HaveOccurred())
+			return hashOf(f.Definition)
+		}, syncPeriod+10*time.Second, 200*time.Millisecond).Should(Equal(want))
+	})
+
+	It("reports a console user's draft instead of overwriting it", func() {
+		id := flowID("welcome")
+		_, err := admin.CCC().StartEdit(ctx, "ccc-demo", id, "alice")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(admin.ResetStats(ctx)).To(Succeed())
+		patch := `[{"op":"replace","path":"/spec/definition/activities/1/properties/say","value":"Changed in Git"}]`
+		mustKubectl("patch", "contactflow", "welcome", "--type=json", "-p", patch)
+		Eventually(func() string {
+			return mustKubectl("get", "contactflow", "welcome", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].reason}/{.status.editor}`)
+		}, 30*time.Second, 200*time.Millisecond).Should(Equal("LockedByOther/alice"))
+		GinkgoWriter.Println(mustKubectl("get", "contactflow", "welcome", "-o", "wide"))
+		Expect(writes()).To(BeEmpty())
+
+		By("the console user discards the draft: the operator goes on")
+		Expect(admin.CCC().DiscardDraft(ctx, "ccc-demo", id, "alice")).To(Succeed())
+		mustKubectl("wait", "--for=condition=Ready", "contactflow/welcome", "--timeout=30s")
+		f, err := admin.CCC().Flow(ctx, "ccc-demo", id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Definition).To(ContainSubstring("Changed in Git"))
+	})
+
+	It("deletes the remote flows with kubectl delete -f config/samples/", func() {
+		Expect(admin.ResetStats(ctx)).To(Succeed())
+		mustKubectl("delete", "-f", "config/samples/", "--wait=true", "--timeout=60s")
+		Expect(writes()).To(Equal(map[string]int64{"DeleteContactFlow": 2}))
+		flows, err := admin.CCC().Flows(ctx, "ccc-demo")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(flows).To(BeEmpty())
+	})
+
+	It("never shows the access key secret in logs, events or status", func() {
+		logs, err := os.ReadFile(managerLog)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(len(logs)).To(BeNumerically(">", 0))
+		events := mustKubectl("get", "events", "-A", "-o", "json")
+		var list struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		Expect(json.Unmarshal([]byte(events), &list)).To(Succeed())
+		Expect(list.Items).NotTo(BeEmpty())
+		providers := mustKubectl("get", "providerconfigs", "-A", "-o", "yaml")
+		for name, text := range map[string]string{"manager log": string(logs), "events": events, "providerconfigs": providers} {
+			Expect(text).NotTo(ContainSubstring(demoSecret), "the secret leaked into the %s", name)
+		}
+		GinkgoWriter.Printf("secret scan: manager log %d bytes, %d events, provider configs: no secret found\n", len(logs), len(list.Items))
+	})
+})
