@@ -75,6 +75,11 @@ func main() {
 		os.Exit(1)
 	}
 
+	if err := (&controller.ProviderConfigReconciler{Client: mgr.GetClient(), Providers: provs}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Unable to set up the controller", "controller", "ProviderConfig")
+		os.Exit(1)
+	}
+
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		setupLog.Error(err, "Unable to set up the health check")
 		os.Exit(1)

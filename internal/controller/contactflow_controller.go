@@ -108,7 +108,10 @@ func (r *ContactFlowReconciler) patchStatus(ctx context.Context, before, after *
 	return r.Status().Patch(ctx, after, client.MergeFrom(before))
 }
 
-func equalStatus(a, b cfv1.ContactFlowStatus) bool {
+func equalStatus(a, b cfv1.ContactFlowStatus) bool { return equalJSON(a, b) }
+
+// equalJSON compares two status values as the API server would store them.
+func equalJSON(a, b any) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)

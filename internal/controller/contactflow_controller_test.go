@@ -412,3 +412,40 @@ func mustDefinitionJSON(def cfv1.FlowDefinition) []byte {
 	Expect(err).NotTo(HaveOccurred())
 	return raw
 }
+
+var _ = Describe("ProviderConfig", func() {
+	It("is Ready when its Secret has the keys, and says which key is missing otherwise", func() {
+		ns := newNamespace()
+		sec, pc := testutil.ProviderObjects(ns, "pc", emuServer.URL, emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret)
+		Expect(k8s.Create(ctx, pc)).To(Succeed())
+		readyOf := func(g Gomega) *metav1.Condition {
+			cur := &cfv1.ProviderConfig{}
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(pc), cur)).To(Succeed())
+			c := meta.FindStatusCondition(cur.Status.Conditions, cfv1.ConditionReady)
+			g.Expect(c).NotTo(BeNil())
+			return c
+		}
+		Eventually(func(g Gomega) {
+			c := readyOf(g)
+			g.Expect(c.Reason).To(Equal(cfv1.ReasonCredentialsNotFound))
+			g.Expect(c.Message).To(ContainSubstring(sec.Name))
+		}, 20*time.Second, 100*time.Millisecond).Should(Succeed())
+
+		delete(sec.StringData, "accessKeySecret")
+		Expect(k8s.Create(ctx, sec)).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := readyOf(g)
+			g.Expect(c.Reason).To(Equal(cfv1.ReasonCredentialsNotFound))
+			g.Expect(c.Message).To(ContainSubstring("accessKeySecret"))
+		}, 20*time.Second, 100*time.Millisecond).Should(Succeed())
+
+		sec.StringData = map[string]string{"accessKeySecret": emulator.DemoAccessKeySecret}
+		Expect(k8s.Update(ctx, sec)).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := readyOf(g)
+			g.Expect(c.Status).To(Equal(metav1.ConditionTrue), c.Message)
+			g.Expect(c.Reason).To(Equal(cfv1.ReasonAvailable))
+			g.Expect(c.Message).NotTo(ContainSubstring(emulator.DemoAccessKeySecret))
+		}, 20*time.Second, 100*time.Millisecond).Should(Succeed())
+	})
+})

@@ -94,6 +94,11 @@ var _ = BeforeSuite(func() {
 		Timing:    Timing{SyncPeriod: testSyncPeriod, LockRetry: time.Second, ThrottleBackoff: time.Second},
 	}).SetupWithManager(mgr)).To(Succeed())
 
+	Expect((&ProviderConfigReconciler{
+		Client:    mgr.GetClient(),
+		Providers: &Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient},
+	}).SetupWithManager(mgr)).To(Succeed())
+
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())
