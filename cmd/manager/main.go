@@ -19,6 +19,7 @@ import (
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/providers"
 	"github.com/contactflow-operator/contactflow-operator/internal/controller"
+	"github.com/contactflow-operator/contactflow-operator/internal/metrics"
 )
 
 var scheme = runtime.NewScheme()
@@ -62,7 +63,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	provs := &controller.Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient}
+	provs := &controller.Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient, Observer: metrics.Observer{}}
 	if err := (&controller.ContactFlowReconciler{
 		Client:                  mgr.GetClient(),
 		Scheme:                  mgr.GetScheme(),
@@ -70,6 +71,7 @@ func main() {
 		Providers:               provs,
 		Timing:                  timing,
 		MaxConcurrentReconciles: concurrency,
+		States:                  metrics.NewStates("ContactFlow"),
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Unable to set up the controller", "controller", "ContactFlow")
 		os.Exit(1)

@@ -36,6 +36,9 @@ type Config struct {
 	Endpoint string
 	// Credentials are static keys; nil means ambient credentials (RRSA / IRSA / instance role).
 	Credentials *Credentials
+	// Observer, when set, is told about every platform call the client makes (metrics, logs).
+	// It is not part of Key.
+	Observer CallObserver
 }
 
 // Key identifies the account and region a Config talks to, without secrets: clients and rate

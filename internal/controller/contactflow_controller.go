@@ -29,6 +29,7 @@ import (
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 	"github.com/contactflow-operator/contactflow-operator/internal/flow"
+	"github.com/contactflow-operator/contactflow-operator/internal/metrics"
 )
 
 // AnnotationEditPending is written before the operator opens a draft and removed once the draft
@@ -49,6 +50,8 @@ type ContactFlowReconciler struct {
 	Timing    Timing
 	// MaxConcurrentReconciles bounds parallel reconciles (default 4).
 	MaxConcurrentReconciles int
+	// States, when set, tracks each flow's state for the contactflow_resources gauge.
+	States *metrics.States
 }
 
 // +kubebuilder:rbac:groups=contactflow.io,resources=contactflows,verbs=get;list;watch;update;patch
@@ -81,6 +84,9 @@ func (r *ContactFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	st := &flowReconcile{r: r, cf: cf}
 	err := st.run(ctx)
 	st.writeOutcome(err)
+	if r.States != nil {
+		r.States.Set(req.String(), flowState(cf, err))
+	}
 
 	if perr := r.patchStatus(ctx, before, cf); perr != nil {
 		if apierrors.IsConflict(perr) || apierrors.IsNotFound(perr) {
@@ -600,10 +606,32 @@ func outcomeReason(err error) string {
 	return cfv1.ReasonCloudError
 }
 
+// flowState names the state a flow is in after a reconcile, for the resources gauge.
+func flowState(cf *cfv1.ContactFlow, err error) string {
+	switch {
+	case err == nil && cf.Status.Editor != "":
+		return "locked"
+	case err == nil && cf.Status.DraftID != "":
+		return "draft"
+	case err == nil:
+		return "published"
+	case cloud.ClassOf(err) == cloud.ClassLocked:
+		return "locked"
+	case errors.Is(err, errSpecInvalid) || cloud.ClassOf(err).Terminal():
+		return "stalled"
+	case cf.Status.PendingChanges != "":
+		return "drift"
+	}
+	return "progressing"
+}
+
 // reconcileDelete honours spec.deletionPolicy, then releases the finalizer.
 func (r *ContactFlowReconciler) reconcileDelete(ctx context.Context, cf *cfv1.ContactFlow) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(cf, cfv1.Finalizer) {
 		return ctrl.Result{}, nil
+	}
+	if r.States != nil {
+		defer r.States.Set(client.ObjectKeyFromObject(cf).String(), "")
 	}
 	id := cf.Status.ContactFlowID
 	if cf.Spec.DeletionPolicy != cfv1.DeletionPolicyOrphan && id != "" {

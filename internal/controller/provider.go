@@ -33,6 +33,8 @@ type Providers struct {
 	Reader client.Reader
 	// Flows builds a FlowClient for a platform config.
 	Flows cloud.FlowClientFactory
+	// Observer, when set, is given to every client built (metrics and call logs).
+	Observer cloud.CallObserver
 
 	mu    sync.Mutex
 	flows map[string]cloud.FlowClient
@@ -120,6 +122,7 @@ func (p *Providers) FlowClient(ctx context.Context, ns string, ref cfv1.LocalObj
 	if c, ok := p.flows[key]; ok {
 		return c, nil
 	}
+	cfg.Observer = p.Observer
 	c, err := p.Flows(ctx, cfg)
 	if err != nil {
 		return nil, &ProviderError{Reason: cfv1.ReasonPlatformNotSupported, Message: fmt.Sprintf("ProviderConfig %q: %v", ref.Name, err)}

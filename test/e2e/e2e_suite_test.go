@@ -32,7 +32,9 @@ var (
 	emuAddr    string
 	admin      *emulator.AdminClient
 	managerLog string
-	procs      []*exec.Cmd
+	// metricsAddr is where bin/manager serves /metrics.
+	metricsAddr string
+	procs       []*exec.Cmd
 )
 
 func TestE2E(t *testing.T) {
@@ -107,8 +109,9 @@ var _ = BeforeSuite(func() {
 // startManager starts bin/manager against the control plane, as a user would run it.
 func startManager() {
 	managerLog = filepath.Join(workDir, "manager.log")
-	start("manager.log", "manager", "--kubeconfig", cp.KubeconfigPath,
-		"--metrics-bind-address", freeAddr(), "--health-probe-bind-address", freeAddr(),
+	metricsAddr = freeAddr()
+	start("manager.log", "manager", "--kubeconfig", cp.KubeconfigPath, "--zap-log-level", "debug",
+		"--metrics-bind-address", metricsAddr, "--health-probe-bind-address", freeAddr(),
 		"--sync-period", syncPeriod.String(), "--lock-retry-period", "1s", "--zap-encoder", "json")
 }
 

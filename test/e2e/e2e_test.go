@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -115,6 +117,44 @@ var _ = Describe("the operator and the emulator as processes", Ordered, func() {
 		f, err := admin.CCC().Flow(ctx, "ccc-demo", id)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.Definition).To(ContainSubstring("Changed in Git"))
+	})
+
+	It("exposes the cloud-call metrics and logs every call with its request ID", func() {
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		Expect(err).NotTo(HaveOccurred())
+		var lines []string
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(l, "contactflow_") && !strings.Contains(l, "_bucket{") {
+				lines = append(lines, l)
+			}
+		}
+		GinkgoWriter.Printf("/metrics (contactflow_*, buckets left out):\n%s\n", strings.Join(lines, "\n"))
+		text := string(body)
+		Expect(text).To(ContainSubstring(`contactflow_cloud_api_calls_total{action="CreateContactFlow",code="OK",platform="AlibabaCCC"} 2`))
+		Expect(text).To(ContainSubstring(`contactflow_cloud_api_calls_total{action="GetContactFlow",code="OK",platform="AlibabaCCC"}`))
+		Expect(text).To(ContainSubstring(`contactflow_cloud_api_call_duration_seconds_count{action="PublishContactFlow",platform="AlibabaCCC"}`))
+		Expect(text).To(ContainSubstring(`contactflow_resources{kind="ContactFlow",state="published"} 2`))
+
+		logs, err := os.ReadFile(managerLog)
+		Expect(err).NotTo(HaveOccurred())
+		var called int
+		for _, l := range strings.Split(string(logs), "\n") {
+			if !strings.Contains(l, `"msg":"Called the platform"`) {
+				continue
+			}
+			called++
+			var entry map[string]any
+			Expect(json.Unmarshal([]byte(l), &entry)).To(Succeed(), l)
+			Expect(entry).To(HaveKey("requestId"), l)
+			Expect(entry["requestId"]).NotTo(BeEmpty(), l)
+			Expect(entry).To(HaveKey("namespace"), l)
+			Expect(entry).To(HaveKey("name"), l)
+		}
+		Expect(called).To(BeNumerically(">", 10))
+		GinkgoWriter.Printf("%d call log lines, each with requestId, namespace and name\n", called)
 	})
 
 	It("deletes the remote flows with kubectl delete -f config/samples/", func() {

@@ -6,10 +6,12 @@ package ccc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
 	sdkccc "github.com/aliyun/alibaba-cloud-sdk-go/services/ccc"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
@@ -66,6 +69,7 @@ type Client struct {
 	transport      *http.Transport
 	connectTimeout time.Duration
 	readTimeout    time.Duration
+	observer       cloud.CallObserver
 	// secrets are scrubbed from every error message, in case a transport error ever echoes
 	// one.
 	secrets []string
@@ -97,6 +101,7 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 		return nil, configError("platform %q is not %s", cfg.Platform, cloud.PlatformAlibabaCCC)
 	}
 	c := &Client{
+		observer:       cfg.Observer,
 		region:         cfg.Region,
 		connectTimeout: DefaultConnectTimeout,
 		readTimeout:    DefaultReadTimeout,
@@ -237,7 +242,7 @@ func (t contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // call runs fn with an SDK client bound to ctx, bounded by the read timeout, and maps its error.
-func (c *Client) call(ctx context.Context, action string, fn func(api *sdkccc.Client) error) error {
+func (c *Client) call(ctx context.Context, action string, fn func(api *sdkccc.Client) (responses.AcsResponse, error)) error {
 	if err := ctx.Err(); err != nil {
 		return c.mapError(action, err)
 	}
@@ -261,8 +266,29 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkccc.Cl
 	}
 	api.SetConnectTimeout(c.connectTimeout)
 	api.SetReadTimeout(c.readTimeout)
-	if err := fn(api); err != nil {
-		return c.mapError(action, err)
+	start := time.Now()
+	resp, err := fn(api)
+	err = c.mapError(action, err)
+	c.observe(ctx, action, start, resp, err)
+	return err
+}
+
+// observe reports one call to the configured observer, with the platform's request ID and
+// answer code read from the response body when there is one.
+func (c *Client) observe(ctx context.Context, action string, start time.Time, resp responses.AcsResponse, err error) {
+	if c.observer == nil {
+		return
 	}
-	return nil
+	var body struct {
+		RequestID string `json:"RequestId"`
+		Code      string `json:"Code"`
+	}
+	if resp != nil && !reflect.ValueOf(resp).IsNil() && resp.GetHttpContentBytes() != nil {
+		_ = json.Unmarshal(resp.GetHttpContentBytes(), &body)
+	}
+	call := cloud.Call{Platform: cloud.PlatformAlibabaCCC, Action: action, Duration: time.Since(start)}
+	if err == nil && body.Code != "" && body.Code != "OK" {
+		err = &cloud.Error{Class: cloud.ClassTransient, Code: body.Code}
+	}
+	c.observer.ObserveCall(ctx, cloud.CallOutcome(call, err, body.RequestID))
 }

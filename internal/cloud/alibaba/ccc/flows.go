@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
 	sdkccc "github.com/aliyun/alibaba-cloud-sdk-go/services/ccc"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
@@ -64,11 +65,11 @@ func (c *Client) GetFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, e
 func (c *Client) getContactFlow(ctx context.Context, key cloud.FlowKey, draftID string) (*sdkccc.Data, error) {
 	const action = "GetContactFlow"
 	var resp *sdkccc.GetContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateGetContactFlowRequest()
 		req.InstanceId, req.ContactFlowId, req.DraftId = key.InstanceID, key.FlowID, draftID
 		resp, err = api.GetContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return nil, err
@@ -104,13 +105,13 @@ func flowFromData(d *sdkccc.Data) *cloud.Flow {
 func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, pageSize int) (*cloud.Page, error) {
 	const action = "ListContactFlows"
 	var resp *sdkccc.ListContactFlowsResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateListContactFlowsRequest()
 		req.InstanceId = instanceID
 		req.PageNumber = requests.NewInteger(pageNumber)
 		req.PageSize = requests.NewInteger(pageSize)
 		resp, err = api.ListContactFlows(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return nil, err
@@ -155,12 +156,12 @@ func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, p
 func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (string, error) {
 	const action = "CreateContactFlow"
 	var resp *sdkccc.CreateContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateCreateContactFlowRequest()
 		req.InstanceId, req.Name, req.Type = in.InstanceID, in.Name, in.Type
 		req.Description, req.Definition = in.Description, in.Definition
 		resp, err = api.CreateContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return "", err
@@ -175,11 +176,11 @@ func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (stri
 func (c *Client) StartEdit(ctx context.Context, key cloud.FlowKey) (string, error) {
 	const action = "StartEditContactFlow"
 	var resp *sdkccc.StartEditContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateStartEditContactFlowRequest()
 		req.InstanceId, req.ContactFlowId = key.InstanceID, key.FlowID
 		resp, err = api.StartEditContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return "", err
@@ -195,12 +196,12 @@ func (c *Client) StartEdit(ctx context.Context, key cloud.FlowKey) (string, erro
 func (c *Client) CommitDraft(ctx context.Context, key cloud.FlowKey, draftID, definition, description string) error {
 	const action = "CommitContactFlow"
 	var resp *sdkccc.CommitContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateCommitContactFlowRequest()
 		req.InstanceId, req.ContactFlowId, req.DraftId = key.InstanceID, key.FlowID, draftID
 		req.Definition, req.Description = definition, description
 		resp, err = api.CommitContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return err
@@ -212,11 +213,11 @@ func (c *Client) CommitDraft(ctx context.Context, key cloud.FlowKey, draftID, de
 func (c *Client) Publish(ctx context.Context, key cloud.FlowKey, draftID string) error {
 	const action = "PublishContactFlow"
 	var resp *sdkccc.PublishContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreatePublishContactFlowRequest()
 		req.InstanceId, req.ContactFlowId, req.DraftId = key.InstanceID, key.FlowID, draftID
 		resp, err = api.PublishContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err != nil {
 		return err
@@ -229,11 +230,11 @@ func (c *Client) Publish(ctx context.Context, key cloud.FlowKey, draftID string)
 func (c *Client) DiscardDraft(ctx context.Context, key cloud.FlowKey, draftID string) error {
 	const action = "DiscardEditingContactFlow"
 	var resp *sdkccc.DiscardEditingContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateDiscardEditingContactFlowRequest()
 		req.InstanceId, req.ContactFlowId, req.DraftId = key.InstanceID, key.FlowID, draftID
 		resp, err = api.DiscardEditingContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err == nil {
 		err = c.checkBody(action, resp.GetHttpStatus(), resp.Code, resp.Message, resp.RequestId)
@@ -249,11 +250,11 @@ func (c *Client) DiscardDraft(ctx context.Context, key cloud.FlowKey, draftID st
 func (c *Client) DeleteFlow(ctx context.Context, key cloud.FlowKey) error {
 	const action = "DeleteContactFlow"
 	var resp *sdkccc.DeleteContactFlowResponse
-	err := c.call(ctx, action, func(api *sdkccc.Client) (err error) {
+	err := c.call(ctx, action, func(api *sdkccc.Client) (_ responses.AcsResponse, err error) {
 		req := sdkccc.CreateDeleteContactFlowRequest()
 		req.InstanceId, req.ContactFlowId = key.InstanceID, key.FlowID
 		resp, err = api.DeleteContactFlow(req)
-		return err
+		return resp, err
 	})
 	if err == nil {
 		err = c.checkBody(action, resp.GetHttpStatus(), resp.Code, resp.Message, resp.RequestId)
