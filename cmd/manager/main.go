@@ -2,15 +2,19 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -20,6 +24,8 @@ import (
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/providers"
 	"github.com/contactflow-operator/contactflow-operator/internal/controller"
 	"github.com/contactflow-operator/contactflow-operator/internal/metrics"
+	"github.com/contactflow-operator/contactflow-operator/internal/webhook/certs"
+	webhookv1alpha1 "github.com/contactflow-operator/contactflow-operator/internal/webhook/v1alpha1"
 )
 
 var scheme = runtime.NewScheme()
@@ -29,12 +35,27 @@ func init() {
 	utilruntime.Must(cfv1.AddToScheme(scheme))
 }
 
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func main() {
 	var (
 		metricsAddr, probeAddr string
 		leaderElect            bool
 		timing                 = controller.DefaultTiming
 		concurrency            int
+		enableWebhooks         bool
+		webhookPort            int
+		webhookCertDir         string
+		webhookConfigName      string
+		webhookHosts           string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
@@ -43,6 +64,12 @@ func main() {
 	flag.DurationVar(&timing.LockRetry, "lock-retry-period", timing.LockRetry, "How often a resource waiting for someone else's draft looks again.")
 	flag.DurationVar(&timing.ThrottleBackoff, "throttle-backoff", timing.ThrottleBackoff, "Base wait after the platform throttled a call (jittered up to 2x).")
 	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Parallel reconciles per kind.")
+	flag.BoolVar(&enableWebhooks, "enable-webhooks", false, "Serve the validating admission webhook.")
+	flag.IntVar(&webhookPort, "webhook-port", 9443, "Port of the webhook server.")
+	flag.StringVar(&webhookCertDir, "webhook-cert-dir", filepath.Join(os.TempDir(), "k8s-webhook-server", "serving-certs"),
+		"Directory with tls.crt and tls.key (cert-manager mounts them here); when empty, a self-signed certificate is generated.")
+	flag.StringVar(&webhookConfigName, "webhook-config-name", "", "ValidatingWebhookConfiguration whose caBundle receives a generated CA; empty skips the injection.")
+	flag.StringVar(&webhookHosts, "webhook-host", "", "Comma-separated DNS names or IPs the API server calls the webhook at (for a generated certificate).")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -53,7 +80,7 @@ func main() {
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr, TLSOpts: []func(*tls.Config){disableHTTP2}},
-		WebhookServer:          webhook.NewServer(webhook.Options{TLSOpts: []func(*tls.Config){disableHTTP2}}),
+		WebhookServer:          webhook.NewServer(webhook.Options{Port: webhookPort, CertDir: webhookCertDir, TLSOpts: []func(*tls.Config){disableHTTP2}}),
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "contactflow-operator.contactflow.io",
@@ -80,6 +107,27 @@ func main() {
 	if err := (&controller.ProviderConfigReconciler{Client: mgr.GetClient(), Providers: provs}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Unable to set up the controller", "controller", "ProviderConfig")
 		os.Exit(1)
+	}
+
+	if enableWebhooks {
+		direct, err := client.New(mgr.GetConfig(), client.Options{Scheme: scheme})
+		if err == nil {
+			var generated bool
+			generated, err = certs.Ensure(context.Background(), direct, certs.Options{
+				Dir: webhookCertDir, Hosts: splitList(webhookHosts), WebhookConfiguration: webhookConfigName,
+			})
+			if generated {
+				setupLog.Info("Generated a self-signed webhook certificate", "dir", webhookCertDir, "hosts", webhookHosts)
+			}
+		}
+		if err != nil {
+			setupLog.Error(err, "Unable to provide the webhook certificate")
+			os.Exit(1)
+		}
+		if err := webhookv1alpha1.SetupContactFlowWebhookWithManager(mgr); err != nil {
+			setupLog.Error(err, "Unable to set up the webhook", "webhook", "ContactFlow")
+			os.Exit(1)
+		}
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -106,11 +106,45 @@ var _ = BeforeSuite(func() {
 	mustKubectl("wait", "--for=condition=Established", "crd/contactflows.contactflow.io", "crd/providerconfigs.contactflow.io", "--timeout=30s")
 })
 
-// startManager starts bin/manager against the control plane, as a user would run it.
+// webhookConfigName is the ValidatingWebhookConfiguration the suite registers for the
+// operator's webhook, served on loopback; the operator generates its certificate and injects
+// the CA, as it does in a cluster without cert-manager.
+const webhookConfigName = "contactflow-e2e-validating"
+
+// registerWebhook points the API server at the webhook port of the manager about to start.
+func registerWebhook(port string) {
+	manifest := `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: ` + webhookConfigName + `
+webhooks:
+- name: vcontactflow-v1alpha1.contactflow.io
+  admissionReviewVersions: ["v1"]
+  sideEffects: None
+  failurePolicy: Fail
+  clientConfig:
+    url: https://127.0.0.1:` + port + `/validate-contactflow-io-v1alpha1-contactflow
+  rules:
+  - apiGroups: ["contactflow.io"]
+    apiVersions: ["v1alpha1"]
+    operations: ["CREATE", "UPDATE"]
+    resources: ["contactflows"]
+`
+	out, err := kubectlIn(manifest, "apply", "-f", "-")
+	Expect(err).NotTo(HaveOccurred(), out)
+}
+
+// startManager starts bin/manager against the control plane, as a user would run it, with the
+// validating webhook served on loopback.
 func startManager() {
 	managerLog = filepath.Join(workDir, "manager.log")
 	metricsAddr = freeAddr()
+	_, webhookPort, err := net.SplitHostPort(freeAddr())
+	Expect(err).NotTo(HaveOccurred())
+	registerWebhook(webhookPort)
 	start("manager.log", "manager", "--kubeconfig", cp.KubeconfigPath, "--zap-log-level", "debug",
+		"--enable-webhooks", "--webhook-port", webhookPort, "--webhook-host", "127.0.0.1",
+		"--webhook-cert-dir", filepath.Join(workDir, "webhook-certs"), "--webhook-config-name", webhookConfigName,
 		"--metrics-bind-address", metricsAddr, "--health-probe-bind-address", freeAddr(),
 		"--sync-period", syncPeriod.String(), "--lock-retry-period", "1s", "--zap-encoder", "json")
 }

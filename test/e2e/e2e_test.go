@@ -74,6 +74,32 @@ var _ = Describe("the operator and the emulator as processes", Ordered, func() {
 		Expect(writes()).To(Equal(map[string]int64{"CreateContactFlow": 2, "PublishContactFlow": 2}))
 	})
 
+	It("refuses an invalid flow at kubectl apply time, through the webhook", func() {
+		bad := `apiVersion: contactflow.io/v1alpha1
+kind: ContactFlow
+metadata:
+  name: broken
+spec:
+  providerConfigRef: {name: ccc-demo}
+  instanceId: ccc-demo
+  flowName: broken
+  definition:
+    activities:
+    - {type: INCOMING_CALL, id: start, events: [{event: complete, next: greet}]}
+    - {type: PLAY_SAY, id: greet, properties: {say: hi}, events: [{event: complete, next: nowhere}]}
+`
+		var out string
+		Eventually(func() string {
+			out, _ = kubectlIn(bad, "apply", "-f", "-")
+			return out
+		}, 20*time.Second, 500*time.Millisecond).Should(ContainSubstring(`The ContactFlow "broken" is invalid`))
+		GinkgoWriter.Printf("kubectl apply of a flow with a dangling next:\n%s\n", out)
+		// Only the webhook knows the graph: the schema alone would have accepted this manifest.
+		Expect(out).To(ContainSubstring(`spec.definition.activities[1]: Invalid value: "greet": activity greet (PLAY_SAY): events[0].next: names unknown activity "nowhere"`))
+		_, err := kubectl("get", "contactflow", "broken")
+		Expect(err).To(HaveOccurred(), "a refused manifest must not be stored")
+	})
+
 	It("makes no write over three resyncs", func() {
 		Expect(admin.ResetStats(ctx)).To(Succeed())
 		time.Sleep(3*syncPeriod + syncPeriod/2)
