@@ -82,6 +82,23 @@ type ProviderConfigSpec struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// Credentials says where the credentials come from.
 	Credentials ProviderCredentials `json:"credentials"`
+	// RateLimit overrides the operator's client-side budget for this account and region. The
+	// defaults keep well under each platform's published quota (Amazon Connect: 1/s, burst 2,
+	// of the account's 2/s, burst 5; Alibaba: 10/s, burst 20), leaving most of it to the
+	// contact center's other tools.
+	// +optional
+	RateLimit *RateLimitSpec `json:"rateLimit,omitempty"`
+}
+
+// RateLimitSpec is a token bucket.
+type RateLimitSpec struct {
+	// QPS is the sustained rate of platform calls per second, as a decimal string (e.g. "0.5").
+	// +kubebuilder:validation:Pattern=`^[0-9]+(\.[0-9]+)?$`
+	QPS string `json:"qps"`
+	// Burst is how many calls may go at once after a quiet spell.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	Burst int32 `json:"burst"`
 }
 
 // ProviderConfigStatus is what the operator last observed of the ProviderConfig.

@@ -39,6 +39,9 @@ type Config struct {
 	// Observer, when set, is told about every platform call the client makes (metrics, logs).
 	// It is not part of Key.
 	Observer CallObserver
+	// Limiter, when set, is waited on before every platform call: the client-side budget of
+	// the account and region, shared by every client of that account. It is not part of Key.
+	Limiter *Limiter
 }
 
 // Key identifies the account and region a Config talks to, without secrets: clients and rate

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,8 +37,9 @@ type Providers struct {
 	// Observer, when set, is given to every client built (metrics and call logs).
 	Observer cloud.CallObserver
 
-	mu    sync.Mutex
-	flows map[string]cloud.FlowClient
+	mu       sync.Mutex
+	flows    map[string]cloud.FlowClient
+	limiters cloud.Limiters
 }
 
 // Config reads the ProviderConfig ref in namespace ns, and its Secret, into a cloud.Config.
@@ -112,17 +114,18 @@ func (p *Providers) Config(ctx context.Context, ns string, ref cfv1.LocalObjectR
 
 // FlowClient returns the (cached) flow client for the ProviderConfig ref in namespace ns.
 func (p *Providers) FlowClient(ctx context.Context, ns string, ref cfv1.LocalObjectReference) (cloud.FlowClient, error) {
-	cfg, _, err := p.Config(ctx, ns, ref)
+	cfg, pc, err := p.Config(ctx, ns, ref)
 	if err != nil {
 		return nil, err
 	}
-	key := cacheKey(cfg)
+	key := cacheKey(cfg) + "|" + rateKey(pc)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c, ok := p.flows[key]; ok {
 		return c, nil
 	}
 	cfg.Observer = p.Observer
+	cfg.Limiter = p.limiters.For(cfg, rateLimits(cfg.Platform, pc))
 	c, err := p.Flows(ctx, cfg)
 	if err != nil {
 		return nil, &ProviderError{Reason: cfv1.ReasonPlatformNotSupported, Message: fmt.Sprintf("ProviderConfig %q: %v", ref.Name, err)}
@@ -143,6 +146,26 @@ func cacheKey(cfg cloud.Config) string {
 		h.Write([]byte(cfg.Credentials.SecurityToken))
 	}
 	return cfg.Key() + "|" + hex.EncodeToString(h.Sum(nil))
+}
+
+// rateLimits is the client-side budget for a ProviderConfig: its override, else the
+// platform's default.
+func rateLimits(platform string, pc *cfv1.ProviderConfig) cloud.RateLimits {
+	limits := cloud.DefaultRateLimits[platform]
+	if pc != nil && pc.Spec.RateLimit != nil {
+		if qps, err := strconv.ParseFloat(pc.Spec.RateLimit.QPS, 64); err == nil {
+			limits = cloud.RateLimits{Account: cloud.RateLimit{QPS: qps, Burst: int(pc.Spec.RateLimit.Burst)}}
+		}
+	}
+	return limits
+}
+
+// rateKey makes a changed override build a new client (and limiter).
+func rateKey(pc *cfv1.ProviderConfig) string {
+	if pc == nil || pc.Spec.RateLimit == nil {
+		return ""
+	}
+	return pc.Spec.RateLimit.QPS + "/" + strconv.Itoa(int(pc.Spec.RateLimit.Burst))
 }
 
 func defaultString(s, def string) string {

@@ -70,6 +70,7 @@ type Client struct {
 	connectTimeout time.Duration
 	readTimeout    time.Duration
 	observer       cloud.CallObserver
+	limiter        *cloud.Limiter
 	// secrets are scrubbed from every error message, in case a transport error ever echoes
 	// one.
 	secrets []string
@@ -102,6 +103,7 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		observer:       cfg.Observer,
+		limiter:        cfg.Limiter,
 		region:         cfg.Region,
 		connectTimeout: DefaultConnectTimeout,
 		readTimeout:    DefaultReadTimeout,
@@ -266,6 +268,10 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkccc.Cl
 	}
 	api.SetConnectTimeout(c.connectTimeout)
 	api.SetReadTimeout(c.readTimeout)
+	if err := c.limiter.Wait(ctx, action); err != nil {
+		c.observe(ctx, action, time.Now(), nil, err)
+		return err
+	}
 	start := time.Now()
 	resp, err := fn(api)
 	err = c.mapError(action, err)
