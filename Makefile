@@ -87,6 +87,7 @@ verify: generate manifests tidy fmt vet ## Regenerate, tidy, format and vet, the
 build: generate fmt vet ## Build bin/manager, bin/emulator and bin/kubectl-contactflow.
 	go build -o bin/manager ./cmd/manager
 	go build -o bin/emulator ./cmd/emulator
+	go build -o bin/kubectl-contactflow ./cmd/kubectl-contactflow
 	go build -o bin/local-control-plane ./hack/local-control-plane
 
 .PHONY: run

@@ -29,6 +29,7 @@ import (
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 	"github.com/contactflow-operator/contactflow-operator/internal/flow"
+	"github.com/contactflow-operator/contactflow-operator/internal/flowspec"
 	"github.com/contactflow-operator/contactflow-operator/internal/metrics"
 )
 
@@ -167,17 +168,16 @@ func (s *flowReconcile) run(ctx context.Context) error {
 }
 
 // validate parses and checks spec.definition before anything is sent anywhere.
+// The conversion is flowspec.CCC, shared with kubectl-contactflow so the plugin refuses exactly
+// what the operator refuses.
 func (s *flowReconcile) validate() error {
-	raw, err := json.Marshal(s.cf.Spec.Definition)
-	if err != nil {
-		return fmt.Errorf("%w: spec.definition: %v", errSpecInvalid, err)
-	}
-	def, err := flow.ParseCCC(raw)
-	if err == nil {
-		err = def.Validate()
-	}
-	if err != nil {
-		return &specError{field: "spec.definition", err: err}
+	def, err := flowspec.CCC(s.cf.Spec.Definition)
+	var verr *flow.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		return &specError{field: flowspec.Field, err: err}
+	case err != nil:
+		return fmt.Errorf("%w: %s: %v", errSpecInvalid, flowspec.Field, err)
 	}
 	s.desired = def
 	s.cf.Status.DesiredHash = def.Hash()
