@@ -25,6 +25,8 @@ import (
 const (
 	samples = "../../config/samples/"
 	welcome = samples + "contactflow_v1alpha1_contactflow_welcome.yaml"
+	// unquotedY is the welcome flow with bare y keys, which YAML reads as true.
+	unquotedY = "testdata/unquoted-y.yaml"
 	support = samples + "contactflow_v1alpha1_contactflow_support.yaml"
 	provCfg = samples + "contactflow_v1alpha1_providerconfig.yaml"
 	invalid = "testdata/invalid.yaml"
@@ -167,10 +169,10 @@ checked 3 flows: 0 valid, 3 invalid; skipped 1 other document
 			out:   []string{"(stdin): ContactFlow default/support-line: valid (8 activities, hash 18fdcdb77bf7)"},
 		},
 		"a YAML boolean where a key was meant is a warning": {
-			args: []string{"validate", welcome},
+			args: []string{"validate", unquotedY},
 			out: []string{
-				welcome + ": ContactFlow default/welcome: valid (3 activities, hash e8b6fb88f3b7)",
-				welcome + `: ContactFlow default/welcome: warning: spec.definition: activity e98f0d47 (INCOMING_CALL): properties.position: key "true": YAML reads an unquoted y, yes or on as true; quote the key if the letter was meant`,
+				unquotedY + ": ContactFlow default/welcome: valid (3 activities, hash e8b6fb88f3b7)",
+				unquotedY + `: ContactFlow default/welcome: warning: spec.definition: activity e98f0d47 (INCOMING_CALL): properties.position: key "true": YAML reads an unquoted y, yes or on as true; quote the key if the letter was meant`,
 			},
 		},
 		"quoted keys need no warning": {
@@ -237,8 +239,8 @@ result: semantic change; the operator would commit it as a new version and publi
 			args: []string{"diff", "testdata/welcome-no-layout.yaml", "--live", seed},
 			out:  []string{"summary: no changes", "result: identical; the operator writes nothing"},
 		},
-		"the sample's unquoted y is a layout difference": {
-			args: []string{"diff", welcome, "--live", seed},
+		"an unquoted y is a layout difference": {
+			args: []string{"diff", unquotedY, "--live", seed},
 			out:  []string{"  2d3ad2c2: position", "summary: no changes", "result: layout-only; the operator ignores layout and writes nothing"},
 			errs: []string{`warning: spec.definition: activity e98f0d47 (INCOMING_CALL): properties.position: key "true"`},
 		},
