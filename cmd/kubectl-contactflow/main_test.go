@@ -27,10 +27,10 @@ const (
 	welcome = samples + "contactflow_v1alpha1_contactflow_welcome.yaml"
 	// unquotedY is the welcome flow with bare y keys, which YAML reads as true.
 	unquotedY = "testdata/unquoted-y.yaml"
-	support = samples + "contactflow_v1alpha1_contactflow_support.yaml"
-	provCfg = samples + "contactflow_v1alpha1_providerconfig.yaml"
-	invalid = "testdata/invalid.yaml"
-	seed    = "../../internal/flow/testdata/ccc_seed.json"
+	support   = samples + "contactflow_v1alpha1_contactflow_support.yaml"
+	provCfg   = samples + "contactflow_v1alpha1_providerconfig.yaml"
+	invalid   = "testdata/invalid.yaml"
+	seed      = "../../internal/flow/testdata/ccc_seed.json"
 )
 
 type runCase struct {
