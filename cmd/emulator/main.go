@@ -53,6 +53,8 @@ type fileConfig struct {
 	Instances  []string `json:"instances"`
 	Latency    string   `json:"latency"`
 	State      string   `json:"state"`
+	// OutboundConcurrencyLimit is the OutboundBot account-wide concurrency limit.
+	OutboundConcurrencyLimit int `json:"outboundConcurrencyLimit"`
 }
 
 // options are the parsed command line and config file.
@@ -72,13 +74,18 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 const usageText = `Usage: emulator [flags]
 
-Serves the contact-center emulator: Alibaba Cloud CCC 2020-07-01 over POP RPC (signed
-requests from the official SDK) and an unsigned admin API under /_emulator/ (stats, console
-edits, out-of-band changes). Bind it to loopback: the admin API has no authentication.
+Serves the contact-center emulator: Alibaba Cloud CCC 2020-07-01 and OutboundBot 2019-12-26
+over POP RPC (signed requests from the official SDK), Amazon Connect contact flows over
+REST-JSON (SigV4-signed requests from aws-sdk-go-v2) and an unsigned admin API under
+/_emulator/ (stats, console edits, out-of-band changes, script reviews). Bind it to
+loopback: the admin API has no authentication.
 
 Without --access-key the demo pair is accepted:
   demo-access-key-id:demo-access-key-secret (acting as user "operator")
-Without --instance the instance ccc:ccc-demo exists.
+Without --instance the instance ccc:ccc-demo exists; outboundbot:ID adds an OutboundBot
+instance with that ID, connect:ID an Amazon Connect instance, cloudcallcenter:ID a classic
+CloudCallCenter 2017-07-05 instance (POP RPC, product CCC). The access keys serve as AWS
+keys too (access key ID and secret access key).
 
 Flags:
 `
@@ -89,15 +96,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		configPath = fs.String("config", "", "`FILE` (YAML or JSON) with listen, accessKeys, instances, latency, state; flags win")
+		configPath = fs.String("config", "", "`FILE` (YAML or JSON) with listen, accessKeys, instances, latency, state, outboundConcurrencyLimit; flags win")
 		listen     = fs.String("listen", defaultListen, "`ADDR` to serve on")
 		latency    = fs.Duration("latency", 0, "`DUR` added to every cloud call, e.g. 50ms")
+		obLimit    = fs.Int("outbound-concurrency-limit", 0, "OutboundBot account limit `N` on the sum of MaxConcurrentConversation (0 means 100)")
 		state      = fs.String("state", "", "state `FILE`, loaded at start and saved atomically after every change")
 		keys       listFlag
 		instances  listFlag
 	)
 	fs.Var(&keys, "access-key", "accepted key `ID:SECRET[:USER]` (repeatable); USER is the editor name, default \"operator\"")
-	fs.Var(&instances, "instance", "instance `PLATFORM:ID` that exists from the start (repeatable); PLATFORM is ccc")
+	fs.Var(&instances, "instance", "instance `PLATFORM:ID` that exists from the start (repeatable); PLATFORM is ccc, outboundbot, connect or cloudcallcenter")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -133,6 +141,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return options{}, fmt.Errorf("config latency: %w", err)
 		}
 		o.config.Latency = d
+	}
+	o.config.OutboundConcurrencyLimit = *obLimit
+	if !set["outbound-concurrency-limit"] {
+		o.config.OutboundConcurrencyLimit = fc.OutboundConcurrencyLimit
+	}
+	if o.config.OutboundConcurrencyLimit < 0 {
+		return options{}, fmt.Errorf("outbound concurrency limit %d is negative", o.config.OutboundConcurrencyLimit)
 	}
 	o.config.StatePath = *state
 	if !set["state"] {

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator/ccc"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/classic"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/connect"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/outboundbot"
 )
 
 // CCC admin types, shared with the server so that both sides agree on the JSON.
@@ -22,6 +25,22 @@ type (
 	CCCDraft = ccc.Draft
 	// CCCNewFlow describes a flow created out of band.
 	CCCNewFlow = ccc.NewFlow
+)
+
+// OutboundBot admin types, shared with the server so that both sides agree on the JSON.
+type (
+	// OutboundBotAdminClient performs the reviewers' and the platform operator's operations on
+	// the emulated OutboundBot (approve or reject a review, change the concurrency limit,
+	// inject a platform error) and reads its full state.
+	OutboundBotAdminClient = outboundbot.AdminClient
+	// OutboundBotInstance is the emulator's full record of an OutboundBot instance.
+	OutboundBotInstance = outboundbot.Instance
+	// OutboundBotScript is the emulator's full record of an OutboundBot script.
+	OutboundBotScript = outboundbot.Script
+	// OutboundBotSettings are the OutboundBot concurrency limit and auto-approval switch.
+	OutboundBotSettings = outboundbot.Settings
+	// OutboundBotFault makes the next calls of an OutboundBot action fail.
+	OutboundBotFault = outboundbot.Fault
 )
 
 // AdminError is a refusal from the admin API. Code is the platform error code when a platform
@@ -124,6 +143,10 @@ func (c *AdminClient) ResetStats(ctx context.Context) error {
 // CCC returns the client for the CCC 2020-07-01 admin operations.
 func (c *AdminClient) CCC() *CCCAdminClient { return &CCCAdminClient{c: c} }
 
+// OutboundBot returns the client for the OutboundBot 2019-12-26 admin operations; its refusals
+// are *AdminError values too.
+func (c *AdminClient) OutboundBot() *OutboundBotAdminClient { return outboundbot.NewAdminClient(c.do) }
+
 // CCCAdminClient performs console-style operations on the emulated CCC: what a person does in
 // the console while the operator works, so tests can provoke locks and drift.
 type CCCAdminClient struct {
@@ -207,4 +230,120 @@ func (c *CCCAdminClient) SetPublished(ctx context.Context, instanceID, flowID, d
 // DeleteFlow deletes a flow out of band.
 func (c *CCCAdminClient) DeleteFlow(ctx context.Context, instanceID, flowID string) error {
 	return c.c.do(ctx, http.MethodDelete, flowPath(instanceID, flowID), nil, nil)
+}
+
+// Amazon Connect admin types, shared with the server so that both sides agree on the JSON.
+type (
+	// ConnectFlow is the emulator's full record of an Amazon Connect flow: saved and published
+	// content with their checksums, versions, tags.
+	ConnectFlow = connect.Flow
+	// ConnectVersion is one immutable version of an Amazon Connect flow.
+	ConnectVersion = connect.Version
+	// ConnectNewFlow describes a flow created out of band; Status SAVED leaves it unpublished.
+	ConnectNewFlow = connect.NewFlow
+)
+
+// Connect returns the client for the Amazon Connect admin operations.
+func (c *AdminClient) Connect() *ConnectAdminClient { return &ConnectAdminClient{c: c} }
+
+// ConnectAdminClient performs console-style operations on the emulated Amazon Connect: what a
+// person does in the console while the operator works, so tests can provoke drift and pending
+// saved changes. Refusals are *AdminError with the platform's code (e.g.
+// connect.CodeInvalidContactFlow).
+type ConnectAdminClient struct {
+	c *AdminClient
+}
+
+func connectFlowsPath(instanceID string) string {
+	return connect.AdminPrefix + "/instances/" + url.PathEscape(instanceID) + "/flows"
+}
+
+// AddInstance creates an instance; an existing one is left as it is (no error).
+func (c *ConnectAdminClient) AddInstance(ctx context.Context, instanceID string) error {
+	return c.c.do(ctx, http.MethodPost, connect.AdminPrefix+"/instances", connect.AddInstanceRequest{InstanceID: instanceID}, nil)
+}
+
+// Instances lists the instance IDs, sorted.
+func (c *ConnectAdminClient) Instances(ctx context.Context) ([]string, error) {
+	var out connect.InstancesResponse
+	err := c.c.do(ctx, http.MethodGet, connect.AdminPrefix+"/instances", nil, &out)
+	return out.Instances, err
+}
+
+// Flows returns the full state of every flow of an instance, in creation order.
+func (c *ConnectAdminClient) Flows(ctx context.Context, instanceID string) ([]ConnectFlow, error) {
+	var out connect.FlowsResponse
+	err := c.c.do(ctx, http.MethodGet, connectFlowsPath(instanceID), nil, &out)
+	return out.Flows, err
+}
+
+// Flow returns the full state of one flow.
+func (c *ConnectAdminClient) Flow(ctx context.Context, instanceID, flowID string) (*ConnectFlow, error) {
+	var out ConnectFlow
+	if err := c.c.do(ctx, http.MethodGet, connectFlowsPath(instanceID)+"/"+url.PathEscape(flowID), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// CreateFlow creates a flow out of band (for adoption and by-name lookup tests), validated as
+// CreateContactFlow validates it.
+func (c *ConnectAdminClient) CreateFlow(ctx context.Context, instanceID string, in ConnectNewFlow) (*ConnectFlow, error) {
+	var out ConnectFlow
+	if err := c.c.do(ctx, http.MethodPost, connectFlowsPath(instanceID), in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (c *ConnectAdminClient) setContent(ctx context.Context, instanceID, flowID, content string, publish bool) (*ConnectFlow, error) {
+	var out ConnectFlow
+	err := c.c.do(ctx, http.MethodPut, connectFlowsPath(instanceID)+"/"+url.PathEscape(flowID)+"/content",
+		connect.ContentRequest{Content: content, Publish: publish}, &out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SaveContent saves content into the flow's $SAVED content without publishing it (a console
+// save) and returns the flow.
+func (c *ConnectAdminClient) SaveContent(ctx context.Context, instanceID, flowID, content string) (*ConnectFlow, error) {
+	return c.setContent(ctx, instanceID, flowID, content, false)
+}
+
+// PublishContent saves and publishes content (a console publish, validated as the API
+// validates it) and returns the flow.
+func (c *ConnectAdminClient) PublishContent(ctx context.Context, instanceID, flowID, content string) (*ConnectFlow, error) {
+	return c.setContent(ctx, instanceID, flowID, content, true)
+}
+
+// DeleteFlow deletes a flow out of band.
+func (c *ConnectAdminClient) DeleteFlow(ctx context.Context, instanceID, flowID string) error {
+	return c.c.do(ctx, http.MethodDelete, connectFlowsPath(instanceID)+"/"+url.PathEscape(flowID), nil, nil)
+}
+
+// Classic CloudCallCenter admin types, shared with the server so that both sides agree on the
+// JSON.
+type (
+	// CloudCallCenterAdminClient performs console-style operations on the emulated classic
+	// CloudCallCenter 2017-07-05: hold a version lock as a console user, edit or publish out of
+	// band, add phone numbers, read the full state.
+	CloudCallCenterAdminClient = classic.AdminClient
+	// CloudCallCenterFlow is the emulator's full record of a classic flow: its versions, the
+	// applied version, the lock and the assigned numbers.
+	CloudCallCenterFlow = classic.Flow
+	// CloudCallCenterVersion is one version of a classic flow.
+	CloudCallCenterVersion = classic.ContactFlowVersion
+	// CloudCallCenterNewFlow describes a classic flow created out of band.
+	CloudCallCenterNewFlow = classic.NewFlow
+	// CloudCallCenterPhoneNumber is a number of a classic instance and the flow it runs.
+	CloudCallCenterPhoneNumber = classic.PhoneNumber
+)
+
+// CloudCallCenter returns the client for the classic CloudCallCenter 2017-07-05 admin
+// operations; its refusals are *AdminError values with the platform's code (e.g.
+// classic.CodeVersionLocked).
+func (c *AdminClient) CloudCallCenter() *CloudCallCenterAdminClient {
+	return classic.NewAdminClient(c.do)
 }

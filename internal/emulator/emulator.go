@@ -1,11 +1,14 @@
 // Package emulator is the offline contact-center emulator that the operator's tests, demo and
 // users run instead of the cloud. It speaks each platform's real wire protocol, so the official
-// SDKs are its clients: Alibaba POP RPC with signature checks for CCC 2020-07-01 now (the
-// classic CloudCallCenter, OutboundBot and Amazon Connect's REST-JSON come later, on the same
-// server).
+// SDKs are its clients: Alibaba POP RPC with signature checks for CCC 2020-07-01 and OutboundBot
+// 2019-12-26 and the classic CloudCallCenter 2017-07-05, and Amazon Connect's REST-JSON with
+// SigV4 checks, all on the same server.
 //
 // Layout: core has the protocol-neutral pieces (call model, middleware, access keys, stats,
-// state file), pop the POP RPC protocol, ccc the CCC 2020-07-01 state machine. This package
+// state file), pop the POP RPC protocol, ccc the CCC 2020-07-01 state machine, outboundbot the
+// OutboundBot 2019-12-26 one (instances, scripts and their reviews), connect the Amazon Connect
+// flows with their REST-JSON front end, classic the CloudCallCenter 2017-07-05 flows with their
+// versions and version lock. This package
 // wires them into one http.Handler, serves the admin API under /_emulator/ and has an admin
 // client for tests (AdminClient).
 //
@@ -23,7 +26,10 @@ import (
 	"time"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator/ccc"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/classic"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/connect"
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator/core"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/outboundbot"
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator/pop"
 )
 
@@ -31,6 +37,12 @@ import (
 const (
 	// PlatformCCC is Alibaba Cloud Contact Center, API version 2020-07-01.
 	PlatformCCC = ccc.Platform
+	// PlatformOutboundBot is Alibaba Cloud OutboundBot, API version 2019-12-26.
+	PlatformOutboundBot = outboundbot.Platform
+	// PlatformConnect is Amazon Connect contact flows (REST-JSON, SigV4).
+	PlatformConnect = connect.Platform
+	// PlatformCloudCallCenter is the classic Alibaba CloudCallCenter, API version 2017-07-05.
+	PlatformCloudCallCenter = classic.Platform
 )
 
 // The demo key pair, accepted when no access key is configured. It acts as user
@@ -63,8 +75,8 @@ func ParseInstance(s string) (Instance, error) {
 	if !ok || platform == "" || id == "" {
 		return Instance{}, fmt.Errorf("instance %q must be PLATFORM:ID", s)
 	}
-	if platform != PlatformCCC {
-		return Instance{}, fmt.Errorf("instance %q: unknown platform %q (known: %s)", s, platform, PlatformCCC)
+	if platform != PlatformCCC && platform != PlatformOutboundBot && platform != PlatformConnect && platform != PlatformCloudCallCenter {
+		return Instance{}, fmt.Errorf("instance %q: unknown platform %q (known: %s, %s, %s, %s)", s, platform, PlatformCCC, PlatformOutboundBot, PlatformConnect, PlatformCloudCallCenter)
 	}
 	return Instance{Platform: platform, ID: id}, nil
 }
@@ -84,6 +96,9 @@ type Config struct {
 	StatePath string
 	// Logger gets one line per cloud call (never a secret or a signature); nil discards.
 	Logger *slog.Logger
+	// OutboundConcurrencyLimit bounds the sum of MaxConcurrentConversation over all
+	// OutboundBot instances; 0 means outboundbot.DefaultConcurrencyLimit.
+	OutboundConcurrencyLimit int
 }
 
 // Emulator is one emulated cloud: every platform's state plus the protocol front ends.
@@ -91,6 +106,9 @@ type Emulator struct {
 	stats   *core.Stats
 	store   *core.Store
 	ccc     *ccc.Service
+	ob      *outboundbot.Service
+	connect *connect.Service
+	classic *classic.Service
 	handler http.Handler
 	closed  atomic.Bool
 }
@@ -111,7 +129,7 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	instances := map[string][]string{}
 	for _, in := range cfg.Instances {
-		if in.Platform != PlatformCCC || in.ID == "" {
+		if (in.Platform != PlatformCCC && in.Platform != PlatformOutboundBot && in.Platform != PlatformConnect && in.Platform != PlatformCloudCallCenter) || in.ID == "" {
 			return nil, fmt.Errorf("instance %s:%s: unknown platform or empty ID", in.Platform, in.ID)
 		}
 		instances[in.Platform] = append(instances[in.Platform], in.ID)
@@ -125,6 +143,12 @@ func New(cfg Config) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.ob, err = outboundbot.New(outboundbot.Options{
+		Store: store, Instances: instances[PlatformOutboundBot], ConcurrencyLimit: cfg.OutboundConcurrencyLimit, Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 
 	rpc := pop.NewServer(pop.Options{
 		Keys:       keys,
@@ -133,6 +157,22 @@ func New(cfg Config) (*Emulator, error) {
 		Logger:     logger,
 	})
 	e.ccc.Register(rpc)
+	e.ob.Register(rpc)
+	e.classic, err = classic.New(classic.Options{Store: store, Instances: instances[PlatformCloudCallCenter], Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	e.classic.Register(rpc)
+	e.connect, err = connect.New(connect.Options{Store: store, Instances: instances[PlatformConnect], Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	rest := connect.NewServer(e.connect, connect.ServerOptions{
+		Keys:       keys,
+		Stats:      e.stats,
+		Middleware: []core.Middleware{core.Latency(cfg.Latency)},
+		Logger:     logger,
+	})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_emulator/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -146,7 +186,14 @@ func New(cfg Config) (*Emulator, error) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	e.ccc.RegisterAdmin(mux)
+	e.ob.RegisterAdmin(mux)
+	e.connect.RegisterAdmin(mux)
+	e.classic.RegisterAdmin(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if rest.Match(r) {
+			rest.ServeHTTP(w, r)
+			return
+		}
 		if rpc.Match(r) {
 			rpc.ServeHTTP(w, r)
 			return
@@ -182,6 +229,18 @@ func (e *Emulator) ResetStats() { e.stats.Reset() }
 
 // CCC gives in-process access to the CCC state, for tests that prefer it to the admin API.
 func (e *Emulator) CCC() *ccc.Service { return e.ccc }
+
+// OutboundBot gives in-process access to the OutboundBot state, for tests that prefer it to the
+// admin API.
+func (e *Emulator) OutboundBot() *outboundbot.Service { return e.ob }
+
+// Connect gives in-process access to the Amazon Connect state, for tests that prefer it to the
+// admin API.
+func (e *Emulator) Connect() *connect.Service { return e.connect }
+
+// CloudCallCenter gives in-process access to the classic CloudCallCenter state, for tests that
+// prefer it to the admin API.
+func (e *Emulator) CloudCallCenter() *classic.Service { return e.classic }
 
 // StatePath returns the state file, "" when the state is in memory only.
 func (e *Emulator) StatePath() string { return e.store.Path() }

@@ -383,7 +383,7 @@ func TestWireFormat(t *testing.T) {
 		t.Errorf("unknown action = %d %v", status, body["Code"])
 	}
 	p = baseParams("nonce-4", now)
-	p["Version"] = "2017-07-05"
+	p["Version"] = "2000-01-01"
 	if status, body = signedGet(t, e, p); status != 400 || body["Code"] != "InvalidVersion" {
 		t.Errorf("unserved version = %d %v", status, body["Code"])
 	}

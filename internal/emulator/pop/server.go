@@ -1,6 +1,6 @@
 // Package pop serves Alibaba Cloud POP RPC, the protocol of every Alibaba product the emulator
-// speaks (CCC 2020-07-01 now; the classic CloudCallCenter 2017-07-05 and OutboundBot
-// 2019-12-26 later). It decodes a request the way the official SDK builds it (parameters in the
+// speaks (CCC 2020-07-01, the classic CloudCallCenter 2017-07-05 and OutboundBot
+// 2019-12-26). It decodes a request the way the official SDK builds it (parameters in the
 // query and/or a form body, GET or POST to "/"), checks the signature, the timestamp and the
 // nonce, routes by Version and Action (products that share a name, like the two CCC versions,
 // differ in Version), runs the action through the middleware chain and writes the platform's

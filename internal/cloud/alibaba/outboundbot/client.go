@@ -1,0 +1,273 @@
+// Package outboundbot is the cloud.OutboundClient adapter for Alibaba Cloud OutboundBot
+// (intelligent outbound calls), API version 2019-12-26, over services/outboundbot of the
+// official alibaba-cloud-sdk-go. It maps every SDK error onto the cloud error taxonomy and never
+// decides policy: it does not retry, submit, withdraw, publish or roll back on its own.
+package outboundbot
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkob "github.com/aliyun/alibaba-cloud-sdk-go/services/outboundbot"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+)
+
+// Default SDK timeouts. Retries are the controller's business, so one attempt is bounded by
+// these and by the caller's context, whichever ends first.
+const (
+	// DefaultConnectTimeout bounds connecting (and the TLS handshake) of one call.
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultReadTimeout bounds one whole call.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultRegion is used when the Config names none; OutboundBot is served from it.
+	DefaultRegion = "cn-shanghai"
+)
+
+// userAgent is appended to the SDK's own User-Agent so that platform-side logs can tell the
+// operator's calls from a person's.
+const userAgent = "contactflow-operator"
+
+var regionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// Option tunes a Client beyond what cloud.Config says.
+type Option func(*Client)
+
+// WithTimeouts overrides the connect and read timeouts of every call (zero keeps the default).
+func WithTimeouts(connect, read time.Duration) Option {
+	return func(c *Client) {
+		if connect > 0 {
+			c.connectTimeout = connect
+		}
+		if read > 0 {
+			c.readTimeout = read
+		}
+	}
+}
+
+// Client implements cloud.OutboundClient for OutboundBot 2019-12-26. It is safe for concurrent
+// use.
+//
+// The SDK client has no context support and rewrites its http.Client's timeout and dialer on
+// every request, which races when one client serves concurrent calls. So Client keeps the
+// shareable parts (credentials, connection pool) and builds a cheap SDK client per call whose
+// transport carries that call's context.
+type Client struct {
+	region         string
+	domain         string
+	scheme         string
+	creds          credentials.CredentialsProvider
+	transport      *http.Transport
+	connectTimeout time.Duration
+	readTimeout    time.Duration
+	// secrets are scrubbed from every error message, in case a transport error ever echoes
+	// one.
+	secrets []string
+}
+
+var _ cloud.OutboundClient = (*Client)(nil)
+
+// NewOutboundClient is the cloud.OutboundClientFactory for this platform.
+func NewOutboundClient(_ context.Context, cfg cloud.Config) (cloud.OutboundClient, error) {
+	return New(cfg)
+}
+
+var _ cloud.OutboundClientFactory = NewOutboundClient
+
+// New builds a Client from cfg.
+//
+// Endpoint: empty resolves the platform's endpoint for the region over HTTPS. A URL
+// ("http://127.0.0.1:18080", "https://outboundbot-vpc.example") is used as given. A bare
+// "host:port" uses HTTPS for Alibaba Cloud hosts (*.aliyuncs.com) and port 443, and plain HTTP
+// otherwise, which is what the emulator and local proxies serve; write a scheme to choose
+// explicitly.
+//
+// Credentials: static keys (with a security token for STS) when cfg.Credentials is set;
+// otherwise the SDK's default credential chain: environment variables, RRSA (the OIDC role
+// variables that ACK injects), the CLI profile and config file, the ECS instance role.
+//
+// Errors are *cloud.Error of ClassInvalid: a bad Config does not get better by retrying.
+func New(cfg cloud.Config, opts ...Option) (*Client, error) {
+	if cfg.Platform != "" && cfg.Platform != cloud.PlatformAlibabaOutboundBot {
+		return nil, configError("platform %q is not %s", cfg.Platform, cloud.PlatformAlibabaOutboundBot)
+	}
+	c := &Client{
+		region:         cfg.Region,
+		connectTimeout: DefaultConnectTimeout,
+		readTimeout:    DefaultReadTimeout,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.region == "" {
+		c.region = DefaultRegion
+	}
+	if !regionPattern.MatchString(c.region) {
+		return nil, configError("region %q is not a valid region ID", c.region)
+	}
+	var err error
+	if c.domain, c.scheme, err = parseEndpoint(cfg.Endpoint); err != nil {
+		return nil, err
+	}
+
+	var provider credentials.CredentialsProvider
+	if cr := cfg.Credentials; cr != nil {
+		if cr.AccessKeyID == "" || cr.AccessKeySecret == "" {
+			return nil, configError("static credentials need both an access key ID and a secret")
+		}
+		if cr.SecurityToken != "" {
+			provider = credentials.NewStaticSTSCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)
+			c.secrets = append(c.secrets, cr.SecurityToken)
+		} else {
+			provider = credentials.NewStaticAKCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret)
+		}
+		c.secrets = append(c.secrets, cr.AccessKeySecret)
+	} else {
+		provider = credentials.NewDefaultCredentialsProvider()
+	}
+	c.creds = &serializedProvider{inner: provider}
+
+	c.transport = &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   c.connectTimeout,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		TLSHandshakeTimeout:   c.connectTimeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return c, nil
+}
+
+// Platform names the platform.
+func (c *Client) Platform() string { return cloud.PlatformAlibabaOutboundBot }
+
+func configError(format string, args ...any) *cloud.Error {
+	return &cloud.Error{
+		Class:    cloud.ClassInvalid,
+		Platform: cloud.PlatformAlibabaOutboundBot,
+		Action:   "Configure",
+		Message:  fmt.Sprintf(format, args...),
+	}
+}
+
+// parseEndpoint turns cloud.Config.Endpoint into the SDK's domain ("host[:port]") and scheme.
+func parseEndpoint(ep string) (domain, scheme string, err error) {
+	ep = strings.TrimSpace(ep)
+	if ep == "" {
+		return "", "HTTPS", nil
+	}
+	if strings.Contains(ep, "://") {
+		u, perr := url.Parse(ep)
+		if perr != nil {
+			return "", "", configError("endpoint %q is not a valid URL", ep)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return "", "", configError("endpoint %q: scheme must be http or https", ep)
+		}
+		if u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return "", "", configError("endpoint %q must be scheme://host[:port] with no path, query or user", ep)
+		}
+		return u.Host, strings.ToUpper(u.Scheme), nil
+	}
+	if strings.ContainsAny(ep, "/?#@ ") {
+		return "", "", configError("endpoint %q must be host[:port] or a URL", ep)
+	}
+	host, port := ep, ""
+	if h, p, serr := net.SplitHostPort(ep); serr == nil {
+		host, port = h, p
+	}
+	if strings.HasSuffix(strings.ToLower(host), ".aliyuncs.com") || port == "443" {
+		return ep, "HTTPS", nil
+	}
+	return ep, "HTTP", nil
+}
+
+// serializedProvider guards a credentials provider: the SDK's default chain remembers the
+// provider that last worked in an unguarded field, and the Client shares one chain across
+// concurrent calls.
+type serializedProvider struct {
+	mu    sync.Mutex
+	inner credentials.CredentialsProvider
+}
+
+// GetCredentials asks the wrapped provider under the lock and marks its failures.
+func (p *serializedProvider) GetCredentials() (*credentials.Credentials, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cc, err := p.inner.GetCredentials()
+	if err != nil {
+		return nil, &credentialsError{err: err}
+	}
+	return cc, nil
+}
+
+// GetProviderName names the wrapped provider.
+func (p *serializedProvider) GetProviderName() string { return p.inner.GetProviderName() }
+
+// credentialsError marks a failure to obtain credentials, so that it is classified
+// Unauthorized rather than Transient.
+type credentialsError struct{ err error }
+
+// Error says credentials could not be obtained, and why.
+func (e *credentialsError) Error() string { return "obtaining credentials: " + e.err.Error() }
+
+// Unwrap returns the provider's error.
+func (e *credentialsError) Unwrap() error { return e.err }
+
+// contextTransport sends every request of one call with that call's context, which the SDK
+// cannot pass itself; cancelling the context aborts the request.
+type contextTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+// RoundTrip sends r under the call's context.
+func (t contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.base.RoundTrip(r.WithContext(t.ctx))
+}
+
+// call runs fn with an SDK client bound to ctx, bounded by the read timeout, and maps its error.
+// extraSecrets are scrubbed from the error too: request values such as an NLU secret key.
+func (c *Client) call(ctx context.Context, action string, fn func(api *sdkob.Client) error, extraSecrets ...string) error {
+	if err := ctx.Err(); err != nil {
+		return c.mapError(action, err, extraSecrets)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.readTimeout)
+	defer cancel()
+
+	conf := sdk.NewConfig()
+	conf.AutoRetry = false
+	conf.MaxRetryTime = 0
+	conf.Scheme = c.scheme
+	conf.UserAgent = userAgent
+	// Not an *http.Transport on purpose: the SDK then leaves the shared transport's dialer
+	// and TLS settings alone.
+	conf.Transport = contextTransport{ctx: ctx, base: c.transport}
+	api, err := sdkob.NewClientWithOptions(c.region, conf, c.creds)
+	if err != nil {
+		return c.mapError(action, err, extraSecrets)
+	}
+	if c.domain != "" {
+		api.Domain = c.domain
+	}
+	api.SetConnectTimeout(c.connectTimeout)
+	api.SetReadTimeout(c.readTimeout)
+	if err := fn(api); err != nil {
+		return c.mapError(action, err, extraSecrets)
+	}
+	return nil
+}

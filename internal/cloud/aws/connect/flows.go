@@ -1,0 +1,313 @@
+package connect
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdk "github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+)
+
+// searchPageLimit is SearchContactFlows' largest page.
+const searchPageLimit = 100
+
+// ContentSha256 is the FlowContentSha256 the adapter assumes the platform computes: the
+// lower-case hex SHA-256 of the content string's UTF-8 bytes, as stored and returned. Publish
+// prefers the checksum the platform reports and uses this only when it reports none.
+func ContentSha256(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return hex.EncodeToString(sum[:])
+}
+
+func saved(flowID string) string { return flowID + ":" + DraftID }
+
+// timeString formats a platform time for cloud.Flow, "" when absent.
+func timeString(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func (c *Client) describe(ctx context.Context, instanceID, contactFlowID string) (*types.ContactFlow, error) {
+	const action = "DescribeContactFlow"
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	out, err := c.api.DescribeContactFlow(ctx, &sdk.DescribeContactFlowInput{
+		InstanceId: aws.String(instanceID), ContactFlowId: aws.String(contactFlowID),
+	})
+	if err != nil {
+		return nil, c.mapError(action, err)
+	}
+	if out.ContactFlow == nil {
+		return nil, &cloud.Error{Class: cloud.ClassTransient, Platform: cloud.PlatformAmazonConnect, Action: action,
+			Message: "the response has no ContactFlow"}
+	}
+	return out.ContactFlow, nil
+}
+
+func flowFrom(instanceID string, f *types.ContactFlow) *cloud.Flow {
+	return &cloud.Flow{
+		InstanceID:  instanceID,
+		ID:          aws.ToString(f.Id),
+		Name:        aws.ToString(f.Name),
+		Type:        string(f.Type),
+		Description: aws.ToString(f.Description),
+		UpdatedTime: timeString(f.LastModifiedTime),
+	}
+}
+
+// GetFlow observes one flow with one or two DescribeContactFlow calls. It reads "id:$SAVED"
+// first: when its Status is PUBLISHED the saved content is the published one and there is no
+// draft. Otherwise it reads the plain ID: ContactFlowNotPublishedException means the flow was
+// never published and the saved content is its draft; else the saved content is a draft only
+// when it differs from the published content. A missing flow or instance is ClassNotFound.
+func (c *Client) GetFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, error) {
+	sv, err := c.describe(ctx, key.InstanceID, saved(key.FlowID))
+	if err != nil {
+		return nil, err
+	}
+	f := flowFrom(key.InstanceID, sv)
+	if f.ID == "" {
+		f.ID = key.FlowID
+	}
+	savedContent := aws.ToString(sv.Content)
+	if sv.Status == types.ContactFlowStatusPublished {
+		f.Published, f.PublishedDefinition = true, savedContent
+		return f, nil
+	}
+	draft := &cloud.Draft{ID: DraftID, Definition: savedContent, UpdatedTime: timeString(sv.LastModifiedTime)}
+	pub, err := c.describe(ctx, key.InstanceID, key.FlowID)
+	if ce := cloud.AsError(err); ce != nil && ce.Code == CodeContactFlowNotPublished {
+		f.Draft = draft
+		return f, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Published, f.PublishedDefinition = true, aws.ToString(pub.Content)
+	if savedContent != f.PublishedDefinition {
+		f.Draft = draft
+	}
+	return f, nil
+}
+
+// ListFlows returns one page (pageNumber from 1) of the instance's flows, in the platform's
+// order, through SearchContactFlows, which returns whole flows: a published flow with its
+// published content, a never-published one with its saved content as the draft. A pending
+// $SAVED change of a published flow is not visible in a search result, so ListFlows reports no
+// draft for published flows; GetFlow does. TotalCount is the platform's approximate total.
+// Reaching page n walks the n-1 pages before it (search tokens are opaque), one call per 100
+// flows.
+func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, pageSize int) (*cloud.Page, error) {
+	const action = "SearchContactFlows"
+	if pageNumber < 1 || pageSize < 1 {
+		return nil, &cloud.Error{Class: cloud.ClassInvalid, Platform: cloud.PlatformAmazonConnect, Action: action,
+			Code: "InvalidParameter", Message: "pageNumber and pageSize must be at least 1"}
+	}
+	skip := (pageNumber - 1) * pageSize
+	page := &cloud.Page{PageNumber: pageNumber, PageSize: pageSize, Flows: []cloud.Flow{}}
+	var token *string
+	for {
+		limit := min(searchPageLimit, skip+pageSize-len(page.Flows))
+		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
+			cctx, cancel := c.callCtx(ctx)
+			defer cancel()
+			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
+				InstanceId: aws.String(instanceID), MaxResults: aws.Int32(int32(limit)), NextToken: token,
+			})
+		}()
+		if err != nil {
+			return nil, c.mapError(action, err)
+		}
+		page.TotalCount = int(aws.ToInt64(out.ApproximateTotalCount))
+		for i := range out.ContactFlows {
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if len(page.Flows) < pageSize {
+				page.Flows = append(page.Flows, listed(instanceID, &out.ContactFlows[i]))
+			}
+		}
+		token = out.NextToken
+		if token == nil || len(page.Flows) >= pageSize {
+			return page, nil
+		}
+	}
+}
+
+func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
+	f := flowFrom(instanceID, cf)
+	content := aws.ToString(cf.Content)
+	if cf.Status == types.ContactFlowStatusPublished {
+		f.Published, f.PublishedDefinition = true, content
+	} else {
+		f.Draft = &cloud.Draft{ID: DraftID, Definition: content, UpdatedTime: timeString(cf.LastModifiedTime)}
+	}
+	return *f
+}
+
+// CreateFlow creates the flow with Status SAVED (saved, not published, not validated) and
+// returns its ID. An empty Type means DefaultFlowType. A name already taken is
+// ClassAlreadyExists.
+func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (string, error) {
+	const action = "CreateContactFlow"
+	typ := in.Type
+	if typ == "" {
+		typ = DefaultFlowType
+	}
+	req := &sdk.CreateContactFlowInput{
+		InstanceId: aws.String(in.InstanceID),
+		Name:       aws.String(in.Name),
+		Type:       types.ContactFlowType(typ),
+		Content:    aws.String(in.Definition),
+		Status:     types.ContactFlowStatusSaved,
+	}
+	if in.Description != "" {
+		req.Description = aws.String(in.Description)
+	}
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	out, err := c.api.CreateContactFlow(ctx, req)
+	if err != nil {
+		return "", c.mapError(action, err)
+	}
+	return aws.ToString(out.ContactFlowId), nil
+}
+
+// StartEdit returns DraftID without calling the platform: every flow always has its $SAVED
+// content, and Connect has no edit locks, so it never returns ClassLocked.
+func (c *Client) StartEdit(_ context.Context, _ cloud.FlowKey) (string, error) {
+	return DraftID, nil
+}
+
+func checkDraftID(action, draftID string) error {
+	if draftID != "" && draftID != DraftID {
+		return &cloud.Error{Class: cloud.ClassInvalid, Platform: cloud.PlatformAmazonConnect, Action: action,
+			Code: "InvalidDraftId", Message: "a Connect flow's only draft is " + DraftID + ", not " + draftID}
+	}
+	return nil
+}
+
+func (c *Client) updateContent(ctx context.Context, instanceID, contactFlowID, content string) error {
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	_, err := c.api.UpdateContactFlowContent(ctx, &sdk.UpdateContactFlowContentInput{
+		InstanceId: aws.String(instanceID), ContactFlowId: aws.String(contactFlowID), Content: aws.String(content),
+	})
+	return c.mapError("UpdateContactFlowContent", err)
+}
+
+// CommitDraft saves definition into $SAVED (UpdateContactFlowContent on "id:$SAVED", which
+// does not publish) and, when description is not empty, sets the flow's description
+// (UpdateContactFlowMetadata). draftID must be DraftID or empty.
+func (c *Client) CommitDraft(ctx context.Context, key cloud.FlowKey, draftID, definition, description string) error {
+	if err := checkDraftID("UpdateContactFlowContent", draftID); err != nil {
+		return err
+	}
+	if err := c.updateContent(ctx, key.InstanceID, saved(key.FlowID), definition); err != nil {
+		return err
+	}
+	if description == "" {
+		return nil
+	}
+	const action = "UpdateContactFlowMetadata"
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	_, err := c.api.UpdateContactFlowMetadata(ctx, &sdk.UpdateContactFlowMetadataInput{
+		InstanceId: aws.String(key.InstanceID), ContactFlowId: aws.String(key.FlowID), Description: aws.String(description),
+	})
+	return c.mapError(action, err)
+}
+
+// Publish reads the saved content ("id:$SAVED") and publishes it (UpdateContactFlowContent on
+// the plain ID, which validates it: an invalid flow is ClassInvalid with the platform's
+// problems). For a CAMPAIGN flow it then creates a version guarded by the content's
+// FlowContentSha256. draftID must be DraftID or empty.
+func (c *Client) Publish(ctx context.Context, key cloud.FlowKey, draftID string) error {
+	if err := checkDraftID("UpdateContactFlowContent", draftID); err != nil {
+		return err
+	}
+	sv, err := c.describe(ctx, key.InstanceID, saved(key.FlowID))
+	if err != nil {
+		return err
+	}
+	content := aws.ToString(sv.Content)
+	if err := c.updateContent(ctx, key.InstanceID, key.FlowID, content); err != nil {
+		return err
+	}
+	if sv.Type != types.ContactFlowTypeCampaign {
+		return nil
+	}
+	sum := aws.ToString(sv.FlowContentSha256)
+	if sum == "" {
+		sum = ContentSha256(content)
+	}
+	_, err = c.CreateVersion(ctx, key, sum, "")
+	return err
+}
+
+// CreateVersion creates the next immutable version of a CAMPAIGN flow from its published
+// content and returns its number. The platform refuses it (ClassInvalid) when sha256 is not
+// the FlowContentSha256 of the latest published content, or the flow is not a CAMPAIGN flow
+// or was never published; an empty sha256 or description is not sent.
+func (c *Client) CreateVersion(ctx context.Context, key cloud.FlowKey, sha256, description string) (int64, error) {
+	const action = "CreateContactFlowVersion"
+	req := &sdk.CreateContactFlowVersionInput{InstanceId: aws.String(key.InstanceID), ContactFlowId: aws.String(key.FlowID)}
+	if sha256 != "" {
+		req.FlowContentSha256 = aws.String(sha256)
+	}
+	if description != "" {
+		req.Description = aws.String(description)
+	}
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	out, err := c.api.CreateContactFlowVersion(ctx, req)
+	if err != nil {
+		return 0, c.mapError(action, err)
+	}
+	return aws.ToInt64(out.Version), nil
+}
+
+// DiscardDraft puts the published content back into $SAVED. A flow that does not exist, or
+// was never published (there is nothing to restore; its saved content stays), is success.
+// draftID must be DraftID or empty.
+func (c *Client) DiscardDraft(ctx context.Context, key cloud.FlowKey, draftID string) error {
+	if err := checkDraftID("UpdateContactFlowContent", draftID); err != nil {
+		return err
+	}
+	pub, err := c.describe(ctx, key.InstanceID, key.FlowID)
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = c.updateContent(ctx, key.InstanceID, saved(key.FlowID), aws.ToString(pub.Content))
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// DeleteFlow deletes the flow. A flow (or instance) that does not exist is success, so that a
+// finalizer can always complete.
+func (c *Client) DeleteFlow(ctx context.Context, key cloud.FlowKey) error {
+	const action = "DeleteContactFlow"
+	ctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	_, err := c.api.DeleteContactFlow(ctx, &sdk.DeleteContactFlowInput{
+		InstanceId: aws.String(key.InstanceID), ContactFlowId: aws.String(key.FlowID),
+	})
+	err = c.mapError(action, err)
+	if cloud.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
