@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/core"
 )
 
 const defaultListen = "127.0.0.1:18080"
@@ -103,7 +104,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		state      = fs.String("state", "", "state `FILE`, loaded at start and saved atomically after every change")
 		keys       listFlag
 		instances  listFlag
+		quotas     listFlag
+		jitter     = fs.Duration("latency-jitter", 0, "random extra `DUR` in [0, DUR) added to every cloud call")
+		errorRate  = fs.Float64("error-rate", 0, "`FRACTION` of cloud calls answered with the platform's internal error (5xx)")
+		stallRate  = fs.Float64("timeout-rate", 0, "`FRACTION` of cloud calls that hang until the client gives up")
+		dropRate   = fs.Float64("drop-rate", 0, "`FRACTION` of cloud requests whose connection is closed without an answer")
 	)
+	fs.Var(&quotas, "throttle", "per-action quota `PLATFORM:ACTION=QPS[/BURST]` (repeatable; ACTION * shares one bucket across the platform), answered with the platform's throttling error")
 	fs.Var(&keys, "access-key", "accepted key `ID:SECRET[:USER]` (repeatable); USER is the editor name, default \"operator\"")
 	fs.Var(&instances, "instance", "instance `PLATFORM:ID` that exists from the start (repeatable); PLATFORM is ccc, outboundbot, connect or cloudcallcenter")
 	fs.Usage = func() {
@@ -141,6 +148,24 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return options{}, fmt.Errorf("config latency: %w", err)
 		}
 		o.config.Latency = d
+	}
+	o.config.Faults = emulator.FaultConfig{
+		LatencyJitter: core.Duration(*jitter), ErrorRate: *errorRate, TimeoutRate: *stallRate, DropRate: *dropRate,
+	}
+	for _, q := range quotas {
+		key, quota, err := core.ParseQuota(q)
+		if err != nil {
+			return options{}, err
+		}
+		if o.config.Faults.Quotas == nil {
+			o.config.Faults.Quotas = map[string]core.Quota{}
+		}
+		o.config.Faults.Quotas[key] = quota
+	}
+	for name, rate := range map[string]float64{"error-rate": *errorRate, "timeout-rate": *stallRate, "drop-rate": *dropRate} {
+		if rate < 0 || rate > 1 {
+			return options{}, fmt.Errorf("--%s %v is not a fraction between 0 and 1", name, rate)
+		}
 	}
 	o.config.OutboundConcurrencyLimit = *obLimit
 	if !set["outbound-concurrency-limit"] {

@@ -140,6 +140,18 @@ func (c *AdminClient) ResetStats(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/_emulator/stats/reset", nil, nil)
 }
 
+// Faults returns the injected faults.
+func (c *AdminClient) Faults(ctx context.Context) (FaultConfig, error) {
+	var fc FaultConfig
+	err := c.do(ctx, http.MethodGet, "/_emulator/faults", nil, &fc)
+	return fc, err
+}
+
+// SetFaults replaces the injected faults; the zero FaultConfig turns them all off.
+func (c *AdminClient) SetFaults(ctx context.Context, fc FaultConfig) error {
+	return c.do(ctx, http.MethodPut, "/_emulator/faults", fc, nil)
+}
+
 // CCC returns the client for the CCC 2020-07-01 admin operations.
 func (c *AdminClient) CCC() *CCCAdminClient { return &CCCAdminClient{c: c} }
 

@@ -99,11 +99,19 @@ type Config struct {
 	// OutboundConcurrencyLimit bounds the sum of MaxConcurrentConversation over all
 	// OutboundBot instances; 0 means outboundbot.DefaultConcurrencyLimit.
 	OutboundConcurrencyLimit int
+	// Faults are the injected quotas and failures (none by default); PUT /_emulator/faults
+	// changes them while the emulator runs.
+	Faults FaultConfig
 }
+
+// FaultConfig says which faults the emulator injects: per-action quotas answered with each
+// platform's own throttling error, latency jitter, a 5xx rate, stalls and dropped connections.
+type FaultConfig = core.FaultConfig
 
 // Emulator is one emulated cloud: every platform's state plus the protocol front ends.
 type Emulator struct {
 	stats   *core.Stats
+	faults  *core.Faults
 	store   *core.Store
 	ccc     *ccc.Service
 	ob      *outboundbot.Service
@@ -139,6 +147,12 @@ func New(cfg Config) (*Emulator, error) {
 	}
 
 	e := &Emulator{stats: core.NewStats(), store: store}
+	e.faults = core.NewFaults(cfg.Faults, map[string]core.PlatformErrors{
+		PlatformConnect: {
+			Throttled: connect.Throttled(),
+			Internal:  &core.APIError{HTTPStatus: http.StatusInternalServerError, Code: "InternalServiceException", Message: "Request processing failed because of an error or failure with the service."},
+		},
+	}, e.stats)
 	e.ccc, err = ccc.New(ccc.Options{Store: store, Instances: instances[PlatformCCC], Logger: logger})
 	if err != nil {
 		return nil, err
@@ -153,7 +167,7 @@ func New(cfg Config) (*Emulator, error) {
 	rpc := pop.NewServer(pop.Options{
 		Keys:       keys,
 		Stats:      e.stats,
-		Middleware: []core.Middleware{core.Latency(cfg.Latency)},
+		Middleware: []core.Middleware{core.Latency(cfg.Latency), e.faults.Middleware()},
 		Logger:     logger,
 	})
 	e.ccc.Register(rpc)
@@ -170,7 +184,7 @@ func New(cfg Config) (*Emulator, error) {
 	rest := connect.NewServer(e.connect, connect.ServerOptions{
 		Keys:       keys,
 		Stats:      e.stats,
-		Middleware: []core.Middleware{core.Latency(cfg.Latency)},
+		Middleware: []core.Middleware{core.Latency(cfg.Latency), e.faults.Middleware()},
 		Logger:     logger,
 	})
 
@@ -189,13 +203,26 @@ func New(cfg Config) (*Emulator, error) {
 	e.ob.RegisterAdmin(mux)
 	e.connect.RegisterAdmin(mux)
 	e.classic.RegisterAdmin(mux)
+	mux.HandleFunc("GET /_emulator/faults", func(w http.ResponseWriter, _ *http.Request) {
+		core.WriteAdminJSON(w, http.StatusOK, e.faults.Config())
+	})
+	mux.HandleFunc("PUT /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {
+		var fc core.FaultConfig
+		if aerr := core.DecodeAdminJSON(r, &fc); aerr != nil {
+			core.WriteAdminError(w, aerr)
+			return
+		}
+		e.faults.Set(fc)
+		core.WriteAdminJSON(w, http.StatusOK, e.faults.Config())
+	})
+	restFaulty, rpcFaulty := e.faults.HTTP(rest), e.faults.HTTP(rpc)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if rest.Match(r) {
-			rest.ServeHTTP(w, r)
+			restFaulty.ServeHTTP(w, r)
 			return
 		}
 		if rpc.Match(r) {
-			rpc.ServeHTTP(w, r)
+			rpcFaulty.ServeHTTP(w, r)
 			return
 		}
 		core.WriteAdminJSON(w, http.StatusNotFound, core.AdminError{Code: "NotFound", Message: "no protocol or admin route serves " + r.URL.Path})
@@ -226,6 +253,9 @@ func (e *Emulator) Stats() Stats { return e.stats.Snapshot() }
 
 // ResetStats zeroes the call counters.
 func (e *Emulator) ResetStats() { e.stats.Reset() }
+
+// SetFaults replaces the injected faults (what PUT /_emulator/faults does).
+func (e *Emulator) SetFaults(fc FaultConfig) { e.faults.Set(fc) }
 
 // CCC gives in-process access to the CCC state, for tests that prefer it to the admin API.
 func (e *Emulator) CCC() *ccc.Service { return e.ccc }

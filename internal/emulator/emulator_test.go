@@ -412,8 +412,9 @@ func TestStats(t *testing.T) {
 	}
 	want := emulator.Stats{
 		Calls:  map[string]map[string]int64{"ccc": {"CreateContactFlow": 1, "GetContactFlow": 2, "StartEditContactFlow": 1}},
-		Errors: map[string]map[string]int64{"ccc": {"StartEditContactFlow": 1}},
-		Total:  4,
+		Errors:    map[string]map[string]int64{"ccc": {"StartEditContactFlow": 1}},
+		Throttled: map[string]map[string]int64{},
+		Total:     4,
 	}
 	if diff := cmp.Diff(want, st); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)

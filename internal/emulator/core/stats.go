@@ -9,6 +9,9 @@ type StatsSnapshot struct {
 	Calls map[string]map[string]int64 `json:"calls"`
 	// Errors counts the calls that were answered with an error code.
 	Errors map[string]map[string]int64 `json:"errors"`
+	// Throttled counts the calls refused by an injected quota (also counted in Calls and
+	// Errors).
+	Throttled map[string]map[string]int64 `json:"throttled"`
 	// Total is the sum of Calls.
 	Total int64 `json:"total"`
 }
@@ -33,10 +36,11 @@ func (s StatsSnapshot) PlatformTotal(platform string) int64 {
 // Stats counts calls per platform and action. Tests and benchmarks read it to assert how many
 // API calls a reconcile cost; it is safe for concurrent use.
 type Stats struct {
-	mu     sync.Mutex
-	calls  map[string]map[string]int64
-	errors map[string]map[string]int64
-	total  int64
+	mu        sync.Mutex
+	calls     map[string]map[string]int64
+	errors    map[string]map[string]int64
+	throttled map[string]map[string]int64
+	total     int64
 }
 
 // NewStats returns empty counters.
@@ -57,12 +61,20 @@ func (s *Stats) Record(platform, action string, failed bool) {
 	s.total++
 }
 
+// RecordThrottled counts one call refused by an injected quota.
+func (s *Stats) RecordThrottled(platform, action string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inc(s.throttled, platform, action)
+}
+
 // Reset zeroes every counter.
 func (s *Stats) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]map[string]int64{}
 	s.errors = map[string]map[string]int64{}
+	s.throttled = map[string]map[string]int64{}
 	s.total = 0
 }
 
@@ -70,7 +82,7 @@ func (s *Stats) Reset() {
 func (s *Stats) Snapshot() StatsSnapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return StatsSnapshot{Calls: clone(s.calls), Errors: clone(s.errors), Total: s.total}
+	return StatsSnapshot{Calls: clone(s.calls), Errors: clone(s.errors), Throttled: clone(s.throttled), Total: s.total}
 }
 
 func inc(m map[string]map[string]int64, platform, action string) {
