@@ -411,7 +411,7 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := emulator.Stats{
-		Calls:  map[string]map[string]int64{"ccc": {"CreateContactFlow": 1, "GetContactFlow": 2, "StartEditContactFlow": 1}},
+		Calls:     map[string]map[string]int64{"ccc": {"CreateContactFlow": 1, "GetContactFlow": 2, "StartEditContactFlow": 1}},
 		Errors:    map[string]map[string]int64{"ccc": {"StartEditContactFlow": 1}},
 		Throttled: map[string]map[string]int64{},
 		Total:     4,
