@@ -1,0 +1,188 @@
+package cloud
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// BatchedFlows is a FlowClient that answers GetFlow from one paged list of the instance's
+// flows, shared by every reconcile within Window, instead of one Get per flow per resync: when
+// many flows share an instance, the steady-state read cost per flow falls by the page size.
+//
+// Freshness rules, so that batching never makes a write act on stale data:
+//   - a flow the operator wrote through this client (or that it could not find in the list) is
+//     read directly until the next list, so the check before a write always sees the platform;
+//   - a listed flow with an open draft is read directly, because lists do not carry draft
+//     definitions;
+//   - a list older than Window is never used.
+//
+// Every other method passes straight through. It is safe for concurrent use.
+type BatchedFlows struct {
+	FlowClient
+	// Window is how long one list serves GetFlow. Zero disables batching.
+	Window time.Duration
+	// PageSize of the list calls (the platform's maximum is best; CCC allows 100).
+	PageSize int
+
+	now       func() time.Time
+	mu        sync.Mutex
+	instances map[string]*instanceSnapshot
+}
+
+type instanceSnapshot struct {
+	// fetching is closed when the list under way finishes.
+	fetching chan struct{}
+	takenAt  time.Time
+	flows    map[string]Flow
+	err      error
+	// dirty flows are read directly until the next list.
+	dirty map[string]bool
+}
+
+// NewBatchedFlows wraps inner.
+func NewBatchedFlows(inner FlowClient, window time.Duration, pageSize int) *BatchedFlows {
+	if pageSize <= 0 {
+		pageSize = 100
+	}
+	return &BatchedFlows{FlowClient: inner, Window: window, PageSize: pageSize, now: time.Now,
+		instances: map[string]*instanceSnapshot{}}
+}
+
+// GetFlow answers from a fresh list when it can, and reads the flow directly otherwise.
+func (b *BatchedFlows) GetFlow(ctx context.Context, key FlowKey) (*Flow, error) {
+	if b.Window <= 0 {
+		return b.FlowClient.GetFlow(ctx, key)
+	}
+	snap, err := b.snapshot(ctx, key.InstanceID)
+	if err != nil {
+		return b.FlowClient.GetFlow(ctx, key)
+	}
+	b.mu.Lock()
+	f, listed := snap.flows[key.FlowID]
+	dirty := snap.dirty[key.FlowID]
+	b.mu.Unlock()
+	if !listed || dirty || f.Draft != nil {
+		return b.FlowClient.GetFlow(ctx, key)
+	}
+	out := f
+	out.NumberList = append([]string(nil), f.NumberList...)
+	return &out, nil
+}
+
+// snapshot returns a list of the instance no older than Window, listing (once, for every
+// concurrent caller) when there is none.
+func (b *BatchedFlows) snapshot(ctx context.Context, instanceID string) (*instanceSnapshot, error) {
+	for {
+		b.mu.Lock()
+		s := b.instances[instanceID]
+		if s != nil && s.fetching == nil && s.err == nil && b.now().Sub(s.takenAt) < b.Window {
+			b.mu.Unlock()
+			return s, nil
+		}
+		if s != nil && s.fetching != nil {
+			wait := s.fetching
+			b.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		next := &instanceSnapshot{fetching: make(chan struct{}), dirty: map[string]bool{}}
+		b.instances[instanceID] = next
+		b.mu.Unlock()
+
+		flows, err := b.listAll(ctx, instanceID)
+		b.mu.Lock()
+		next.flows, next.err, next.takenAt = flows, err, b.now()
+		close(next.fetching)
+		next.fetching = nil
+		b.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		return next, nil
+	}
+}
+
+func (b *BatchedFlows) listAll(ctx context.Context, instanceID string) (map[string]Flow, error) {
+	flows := map[string]Flow{}
+	for page := 1; ; page++ {
+		p, err := b.FlowClient.ListFlows(ctx, instanceID, page, b.PageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range p.Flows {
+			flows[f.ID] = f
+		}
+		if len(p.Flows) == 0 || page*b.PageSize >= p.TotalCount {
+			return flows, nil
+		}
+	}
+}
+
+// markDirty makes the next GetFlow of key read the platform.
+func (b *BatchedFlows) markDirty(key FlowKey) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.instances[key.InstanceID]; s != nil && s.dirty != nil {
+		s.dirty[key.FlowID] = true
+	}
+}
+
+// CreateFlow creates the flow; it is not in the current list, so it is read directly.
+func (b *BatchedFlows) CreateFlow(ctx context.Context, in CreateFlowInput) (string, error) {
+	id, err := b.FlowClient.CreateFlow(ctx, in)
+	if id != "" {
+		b.markDirty(FlowKey{InstanceID: in.InstanceID, FlowID: id})
+	}
+	return id, err
+}
+
+// StartEdit opens the draft; the flow is read directly afterwards.
+func (b *BatchedFlows) StartEdit(ctx context.Context, key FlowKey) (string, error) {
+	b.markDirty(key)
+	return b.FlowClient.StartEdit(ctx, key)
+}
+
+// CommitDraft commits; the flow is read directly afterwards.
+func (b *BatchedFlows) CommitDraft(ctx context.Context, key FlowKey, draftID, definition, description string) error {
+	b.markDirty(key)
+	return b.FlowClient.CommitDraft(ctx, key, draftID, definition, description)
+}
+
+// Publish publishes; the flow is read directly afterwards.
+func (b *BatchedFlows) Publish(ctx context.Context, key FlowKey, draftID string) error {
+	b.markDirty(key)
+	return b.FlowClient.Publish(ctx, key, draftID)
+}
+
+// DiscardDraft discards; the flow is read directly afterwards.
+func (b *BatchedFlows) DiscardDraft(ctx context.Context, key FlowKey, draftID string) error {
+	b.markDirty(key)
+	return b.FlowClient.DiscardDraft(ctx, key, draftID)
+}
+
+// DeleteFlow deletes; the flow is read directly afterwards.
+func (b *BatchedFlows) DeleteFlow(ctx context.Context, key FlowKey) error {
+	b.markDirty(key)
+	return b.FlowClient.DeleteFlow(ctx, key)
+}
+
+// Unwrap returns the wrapped client, so that callers can reach optional interfaces
+// (FlowVersioner) the adapter implements.
+func (b *BatchedFlows) Unwrap() FlowClient { return b.FlowClient }
+
+// Underlying returns the adapter under any decorators (BatchedFlows), so that a caller can
+// type-assert it to an optional interface such as FlowVersioner.
+func Underlying(fc FlowClient) FlowClient {
+	for {
+		u, ok := fc.(interface{ Unwrap() FlowClient })
+		if !ok {
+			return fc
+		}
+		fc = u.Unwrap()
+	}
+}
