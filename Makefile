@@ -10,6 +10,11 @@ IMG ?= contactflow-operator:latest
 LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
+# helm is built from its Go module, with the version and default Kubernetes version (for
+# `helm template` and lint's deprecation checks) set the way helm's own release build sets them.
+HELM_VERSION ?= v3.22.0
+HELM ?= $(LOCALBIN)/helm
+CHART_DIR ?= charts/contactflow-operator
 
 # The test control plane (etcd, kube-apiserver, kubectl) is built from Go modules by
 # hack/control-plane.sh and cached outside the work tree.
@@ -37,6 +42,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: controller-gen ## Generate CRDs and RBAC from the API markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false webhook paths="./api/...;./internal/controller/...;./internal/webhook/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac output:webhook:artifacts:config=config/webhook
+	CHART_DIR=$(CHART_DIR) hack/chart-sync.sh
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -59,7 +65,7 @@ control-plane: ## Build (once) and cache etcd, kube-apiserver and kubectl from G
 	@hack/control-plane.sh >/dev/null
 
 .PHONY: test
-test: manifests generate fmt vet control-plane build ## Run unit, envtest and e2e tests (log: test-output.log).
+test: manifests generate fmt vet control-plane build helm ## Run unit, envtest and e2e tests (log: test-output.log).
 	TEST_TIMEOUT=$(TEST_TIMEOUT) GO_TEST_FLAGS="$(GO_TEST_FLAGS)" hack/test.sh
 
 .PHONY: test-unit
@@ -71,8 +77,17 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 30s each).
 	hack/fuzz.sh $${FUZZTIME:-30s}
 
 .PHONY: bench
-bench: control-plane build ## Run the benchmarks (see test/bench).
-	KUBEBUILDER_ASSETS="$$(hack/control-plane.sh)" go test -run '^$$' -bench . -benchtime 1x -timeout 60m ./test/bench/... $(BENCH_FLAGS)
+bench: control-plane build ## Measure convergence, API calls per flow and memory (BENCH_FLAGS="-n=1000 -latency=30ms -write-qps=20").
+	KUBEBUILDER_ASSETS="$$(hack/control-plane.sh)" go test -tags bench -count=1 -run TestBench -v -timeout 90m ./test/bench/ -args $(BENCH_FLAGS)
+
+.PHONY: chart-sync
+chart-sync: ## Copy the generated CRDs, RBAC rules and webhooks into the Helm chart (manifests does).
+	CHART_DIR=$(CHART_DIR) hack/chart-sync.sh
+
+.PHONY: helm-lint
+helm-lint: helm chart-sync ## Lint the Helm chart with default and non-default values.
+	$(HELM) lint --strict $(CHART_DIR)
+	$(HELM) lint --strict $(CHART_DIR) -f $(CHART_DIR)/ci/custom-values.yaml
 
 .PHONY: verify
 verify: generate manifests tidy fmt vet ## Regenerate, tidy, format and vet, then fail on a dirty tree.
@@ -135,6 +150,17 @@ controller-gen: $(CONTROLLER_GEN)
 $(CONTROLLER_GEN): $(LOCALBIN)
 	test -x $(CONTROLLER_GEN) && $(CONTROLLER_GEN) --version | grep -q $(CONTROLLER_TOOLS_VERSION) || \
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+
+.PHONY: helm
+helm: $(LOCALBIN) ## Build helm into ./bin from its Go module (once per HELM_VERSION).
+	@test -x $(HELM) && $(HELM) version --template '{{.Version}}' | grep -qx $(HELM_VERSION) || \
+	GOBIN=$(LOCALBIN) go install -ldflags "-s -w \
+		-X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+		-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 \
+		-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(word 2,$(subst ., ,$(K8S_VERSION))) \
+		-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 \
+		-X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$(word 2,$(subst ., ,$(K8S_VERSION)))" \
+		helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
