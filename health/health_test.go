@@ -19,7 +19,7 @@ import (
 
 // pending are kinds of config/crd/bases whose controllers do not write status yet; they get a
 // health check (and leave this list) together with their controller.
-var pending = map[string]bool{"OutboundInstance": true, "OutboundScript": true}
+var pending = map[string]bool{}
 
 // testFile is health_test.yaml, in the format of Argo CD's resource_customizations tests.
 type testFile struct {
