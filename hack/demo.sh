@@ -48,6 +48,10 @@ pids+=($!)
 for _ in $(seq 1 60); do curl -fsS "http://$EMULATOR_ADDR/_emulator/healthz" >/dev/null 2>&1 && break; sleep 0.25; done
 curl -fsS "http://$EMULATOR_ADDR/_emulator/healthz" >/dev/null || { cat "$DEMO_DIR/emulator.log"; exit 1; }
 echo "  emulator is up (CCC instance ccc-demo, demo key pair demo-access-key-id)"
+# The demo has no OutboundBot reviewer: submitted scripts are approved at once.
+curl -fsS -X PUT -H 'Content-Type: application/json' -d '{"autoApprove":true}' \
+  "http://$EMULATOR_ADDR/_emulator/outboundbot/settings" >/dev/null
+echo "  OutboundBot script reviews are approved at once (admin setting autoApprove)"
 
 step "Installing the CRDs"
 "$KUBECTL" apply --server-side -f config/crd/bases | sed 's/^/  /'
@@ -66,6 +70,12 @@ step "Waiting for the flows to be Ready"
 
 step "kubectl get contactflows"
 "$KUBECTL" get contactflows -o wide
+
+step "Waiting for the outbound bot (instance and script) to be Ready"
+"$KUBECTL" wait --for=condition=Ready outboundinstances,outboundscripts --all --timeout=120s | sed 's/^/  /'
+
+step "kubectl get outboundinstances,outboundscripts"
+"$KUBECTL" get outboundinstances,outboundscripts -o wide
 
 step "The flows as the emulated Alibaba Cloud Contact Center holds them"
 bin/emulator flows --admin "http://$EMULATOR_ADDR" --instance ccc-demo
@@ -87,6 +97,11 @@ The demo keeps running. In another terminal:
   curl -X POST -d '{"user":"alice"}' http://$EMULATOR_ADDR/_emulator/ccc/instances/ccc-demo/flows/<ID>/edit
                                             # a console user opens a draft: the operator waits
   bin/emulator flows --instance ccc-demo    # the flows as the emulator holds them
+  kubectl edit outboundscript payment-reminder
+                                            # change a content line: modify, submit, publish version 2
+  curl -X PUT -d '{"autoApprove":false}' http://$EMULATOR_ADDR/_emulator/outboundbot/settings
+                                            # then reviews wait for a reviewer: approve or reject with
+  curl -X POST -d '{"reason":"why"}' http://$EMULATOR_ADDR/_emulator/outboundbot/instances/<INSTANCE ID>/scripts/<SCRIPT ID>/review/reject
 Press Ctrl-C to stop everything.
 HINT
 while true; do sleep 3600; done

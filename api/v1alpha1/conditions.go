@@ -42,6 +42,34 @@ const (
 	ReasonPlatformNotSupported   = "PlatformNotSupported"
 )
 
+// Condition reasons of the outbound-bot kinds (OutboundInstance, OutboundScript).
+const (
+	// ReasonInstanceNotReady: the OutboundInstance a script names does not exist yet, has no
+	// instance ID yet or is being deleted.
+	ReasonInstanceNotReady = "InstanceNotReady"
+	// ReasonInReview: the script's working copy waits for the platform's reviewers.
+	ReasonInReview = "InReview"
+	// ReasonReviewRejected: the reviewers rejected the spec's content; it is not submitted again
+	// until the spec changes.
+	ReasonReviewRejected = "ReviewRejected"
+	// ReasonReviewPassed: the spec's content passed review and waits for a person to publish it
+	// (reviewPolicy Submit).
+	ReasonReviewPassed = "ReviewPassed"
+	// ReasonRolledBack: the script runs the earlier version named by spec.rollbackToVersion.
+	ReasonRolledBack = "RolledBack"
+)
+
+// Condition reasons of ContactFlow versions and rollback (spec.rollbackTo). A ContactFlow that
+// runs the version spec.rollbackTo names is Ready with ReasonRolledBack, as a script is.
+const (
+	// ReasonRollbackNotSupported: spec.rollbackTo is set on a platform that keeps no versions to
+	// roll back to (Alibaba CCC 2020-07-01); nothing is written until it is cleared.
+	ReasonRollbackNotSupported = "RollbackNotSupported"
+	// ReasonVersionNotFound: spec.rollbackTo names no version the platform has (or one it never
+	// published); nothing is written until it is fixed or cleared.
+	ReasonVersionNotFound = "VersionNotFound"
+)
+
 // Annotations the operator reads or writes.
 const (
 	// AnnotationAdoptID names an existing remote object (for a ContactFlow, its ContactFlowId)

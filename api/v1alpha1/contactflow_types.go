@@ -88,6 +88,7 @@ type FlowDefinition struct {
 }
 
 // ContactFlowSpec is the desired IVR flow.
+// +kubebuilder:validation:XValidation:rule="has(self.definition) != has(self.content)",message="set exactly one of spec.definition (the activity graph of an AlibabaCCC flow) and spec.content (the platform-native flow of an AlibabaCloudCallCenter or AmazonConnect flow)"
 type ContactFlowSpec struct {
 	// ProviderConfigRef names the ProviderConfig (same namespace) of the account the flow lives in.
 	ProviderConfigRef LocalObjectReference `json:"providerConfigRef"`
@@ -101,9 +102,16 @@ type ContactFlowSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
 	FlowName string `json:"flowName"`
-	// Type of the flow. Immutable: the platform cannot change it in place.
-	// +kubebuilder:validation:Enum=MAIN_FLOW;SUB_FLOW;SURVEY_FLOW
-	// +kubebuilder:default=MAIN_FLOW
+	// Type of the flow, as the platform names flow types; empty means the platform's default.
+	// Immutable: the platform cannot change it in place. The operator and the admission webhook
+	// check it against the platform of the ProviderConfig:
+	// AlibabaCCC: MAIN_FLOW (default), SUB_FLOW or SURVEY_FLOW.
+	// AlibabaCloudCallCenter: an upper-case name such as MAIN_FLOW (default) or SUB_FLOW.
+	// AmazonConnect: CONTACT_FLOW (default), CUSTOMER_QUEUE, CUSTOMER_HOLD, CUSTOMER_WHISPER,
+	// AGENT_HOLD, AGENT_WHISPER, OUTBOUND_WHISPER, AGENT_TRANSFER, QUEUE_TRANSFER or CAMPAIGN
+	// (only CAMPAIGN flows keep numbered versions on Amazon Connect).
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Z][A-Z0-9_]*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="type is immutable; create a new ContactFlow for a flow of another type"
 	// +optional
 	Type string `json:"type,omitempty"`
@@ -111,8 +119,24 @@ type ContactFlowSpec struct {
 	// +kubebuilder:validation:MaxLength=1024
 	// +optional
 	Description string `json:"description,omitempty"`
-	// Definition is the flow's activity graph.
-	Definition FlowDefinition `json:"definition"`
+	// Definition is the flow as an activity graph, for AlibabaCCC (CCC 2020-07-01) flows. Set
+	// exactly one of definition and content.
+	// +optional
+	Definition *FlowDefinition `json:"definition,omitempty"`
+	// Content is the flow in the platform's own format, for the platforms whose flows are not
+	// written as spec.definition; set exactly one of definition and content.
+	// AlibabaCloudCallCenter: the classic Content, a JSON object of nodes
+	// ({"start": "welcome", "nodes": [{"id", "type", "name", "properties", "next": {outcome:
+	// id}}]}); the version's Canvas (layout) is kept from the console.
+	// AmazonConnect: the flow language document ({"Version": "2019-10-30", "StartAction",
+	// "Actions": [...]}); its top-level Metadata is layout: never compared, and kept from the
+	// console when omitted.
+	// The operator checks the graph (start, every next names a node, no unreachable node) before
+	// any remote call.
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Type=object
+	// +optional
+	Content *runtime.RawExtension `json:"content,omitempty"`
 	// PublishPolicy: Publish (default) publishes every real change; Draft only saves it into a
 	// draft for a person to publish.
 	// +kubebuilder:default=Publish
@@ -132,6 +156,32 @@ type ContactFlowSpec struct {
 	// contactflow.io/adopt-id instead.
 	// +optional
 	AdoptByName bool `json:"adoptByName,omitempty"`
+	// RollbackTo, when set, makes an earlier published version run again instead of the spec's
+	// flow, named as the platform names versions (status.versions lists them):
+	// AlibabaCloudCallCenter: a ContactFlowVersionId or its Version label (FallbackContactFlowVersion);
+	// AmazonConnect: a version number of a CAMPAIGN flow, whose content is published again;
+	// AlibabaCCC: not supported by the platform (Ready False, reason RollbackNotSupported).
+	// Clear it to publish the spec's flow again.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	RollbackTo string `json:"rollbackTo,omitempty"`
+}
+
+// FlowVersionStatus is one published version of a flow.
+type FlowVersionStatus struct {
+	// Version is the platform's name of the version (classic ContactFlowVersionId, Amazon
+	// Connect version number); empty where the platform does not number versions.
+	// +optional
+	Version string `json:"version,omitempty"`
+	// Hash is the canonical hash (sha256, layout excluded) of the version's flow.
+	// +optional
+	Hash string `json:"hash,omitempty"`
+	// Time is when the version was published.
+	// +optional
+	Time *metav1.Time `json:"time,omitempty"`
+	// Description says what the version changed, or the platform's description of it.
+	// +optional
+	Description string `json:"description,omitempty"`
 }
 
 // ContactFlowStatus is what the operator last observed of the remote flow.
@@ -162,7 +212,8 @@ type ContactFlowStatus struct {
 	// DraftHash is the canonical hash of the open draft's definition, when there is one.
 	// +optional
 	DraftHash string `json:"draftHash,omitempty"`
-	// DesiredHash is the canonical hash of spec.definition the status was computed for.
+	// DesiredHash is the canonical hash of spec.definition (or spec.content) the status was
+	// computed for.
 	// +optional
 	DesiredHash string `json:"desiredHash,omitempty"`
 	// PendingChanges is a short readable summary of how the live flow differs from the spec,
@@ -175,6 +226,18 @@ type ContactFlowStatus struct {
 	// LastPublishedTime is when the operator last published the flow.
 	// +optional
 	LastPublishedTime *metav1.Time `json:"lastPublishedTime,omitempty"`
+	// PublishedVersion names the running version as the platform names versions: the classic
+	// ContactFlowVersionId, the Amazon Connect version number of a CAMPAIGN flow; empty where the
+	// platform keeps no numbered versions (AlibabaCCC, Amazon Connect flows of other types).
+	// +optional
+	PublishedVersion string `json:"publishedVersion,omitempty"`
+	// Versions is a short history of the published versions, newest first, at most 10: the
+	// platform's own list where it keeps one (AlibabaCloudCallCenter), otherwise what the
+	// operator published. A version named here can be given to spec.rollbackTo.
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=atomic
+	// +optional
+	Versions []FlowVersionStatus `json:"versions,omitempty"`
 	// ObservedGeneration is the generation the status describes; it moves only when a reconcile
 	// of that generation reached a conclusion.
 	// +optional
@@ -193,6 +256,7 @@ type ContactFlowStatus struct {
 // +kubebuilder:printcolumn:name="Published",type=boolean,JSONPath=`.status.published`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Version",type=string,JSONPath=`.status.publishedVersion`,priority=1
 // +kubebuilder:printcolumn:name="Editor",type=string,JSONPath=`.status.editor`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 

@@ -99,6 +99,28 @@ type RateLimitSpec struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	Burst int32 `json:"burst"`
+	// PerAction adds tighter buckets for single API actions, for platforms that set quotas
+	// per operation (Alibaba Quota Center).
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=map
+	// +listMapKey=action
+	// +optional
+	PerAction []ActionRateLimit `json:"perAction,omitempty"`
+}
+
+// ActionRateLimit is a token bucket for one API action.
+type ActionRateLimit struct {
+	// Action is the platform's API action name, for example PublishContactFlow.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Action string `json:"action"`
+	// QPS is the sustained rate, as a decimal string.
+	// +kubebuilder:validation:Pattern=`^[0-9]+(\.[0-9]+)?$`
+	QPS string `json:"qps"`
+	// Burst is how many calls of the action may go at once.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	Burst int32 `json:"burst"`
 }
 
 // ProviderConfigStatus is what the operator last observed of the ProviderConfig.

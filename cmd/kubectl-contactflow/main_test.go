@@ -392,7 +392,7 @@ func TestDiffCluster(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &cf); err != nil {
 		t.Fatal(err)
 	}
-	def, err := flowspec.CCC(cf.Spec.Definition)
+	def, err := flowspec.CCC(*cf.Spec.Definition)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,9 @@ func main() {
 	flag.DurationVar(&timing.LockRetry, "lock-retry-period", timing.LockRetry, "How often a resource waiting for someone else's draft looks again.")
 	flag.DurationVar(&timing.ThrottleBackoff, "throttle-backoff", timing.ThrottleBackoff, "Base wait after the platform throttled a call (jittered up to 2x).")
 	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Parallel reconciles per kind.")
+	kubeQPS := flag.Float64("kube-api-qps", 50, "Sustained requests per second to the Kubernetes API server.")
+	kubeBurst := flag.Int("kube-api-burst", 100, "Burst of requests to the Kubernetes API server.")
+	observeWindow := flag.Duration("observe-window", -1, "How long one paged list of an instance's flows serves every flow observation (batched reads); 0 reads each flow directly; default half of --sync-period.")
 	flag.BoolVar(&enableWebhooks, "enable-webhooks", false, "Serve the validating admission webhook.")
 	flag.IntVar(&webhookPort, "webhook-port", 9443, "Port of the webhook server.")
 	flag.StringVar(&webhookCertDir, "webhook-cert-dir", filepath.Join(os.TempDir(), "k8s-webhook-server", "serving-certs"),
@@ -77,7 +80,9 @@ func main() {
 	setupLog := ctrl.Log.WithName("setup")
 
 	disableHTTP2 := func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	restCfg := ctrl.GetConfigOrDie()
+	restCfg.QPS, restCfg.Burst = float32(*kubeQPS), *kubeBurst
+	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr, TLSOpts: []func(*tls.Config){disableHTTP2}},
 		WebhookServer:          webhook.NewServer(webhook.Options{Port: webhookPort, CertDir: webhookCertDir, TLSOpts: []func(*tls.Config){disableHTTP2}}),
@@ -90,7 +95,13 @@ func main() {
 		os.Exit(1)
 	}
 
-	provs := &controller.Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient, Observer: metrics.Observer{}}
+	if *observeWindow < 0 {
+		*observeWindow = timing.SyncPeriod / 2
+	}
+	provs := &controller.Providers{
+		Reader: mgr.GetClient(), Flows: providers.NewFlowClient, Outbound: providers.NewOutboundClient,
+		Observer: metrics.Observer{}, ObserveWindow: *observeWindow,
+	}
 	if err := (&controller.ContactFlowReconciler{
 		Client:                  mgr.GetClient(),
 		Scheme:                  mgr.GetScheme(),
@@ -101,6 +112,31 @@ func main() {
 		States:                  metrics.NewStates("ContactFlow"),
 	}).SetupWithManager(mgr); err != nil {
 		setupLog.Error(err, "Unable to set up the controller", "controller", "ContactFlow")
+		os.Exit(1)
+	}
+
+	if err := (&controller.OutboundInstanceReconciler{
+		Client:                  mgr.GetClient(),
+		Scheme:                  mgr.GetScheme(),
+		Recorder:                mgr.GetEventRecorder("contactflow-operator"),
+		Providers:               provs,
+		Timing:                  timing,
+		MaxConcurrentReconciles: concurrency,
+		States:                  metrics.NewStates("OutboundInstance"),
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Unable to set up the controller", "controller", "OutboundInstance")
+		os.Exit(1)
+	}
+	if err := (&controller.OutboundScriptReconciler{
+		Client:                  mgr.GetClient(),
+		Scheme:                  mgr.GetScheme(),
+		Recorder:                mgr.GetEventRecorder("contactflow-operator"),
+		Providers:               provs,
+		Timing:                  timing,
+		MaxConcurrentReconciles: concurrency,
+		States:                  metrics.NewStates("OutboundScript"),
+	}).SetupWithManager(mgr); err != nil {
+		setupLog.Error(err, "Unable to set up the controller", "controller", "OutboundScript")
 		os.Exit(1)
 	}
 

@@ -116,7 +116,11 @@ func runClusterDiff(io IO, file string, o *diffOpts, nsSet bool) int {
 		fmt.Fprintf(w, "result: missing; applying %s creates it\n", want.file)
 		return ExitChanged
 	}
-	live, err := flowspec.ParseCCC(got.Spec.Definition)
+	if got.Spec.Definition == nil {
+		fmt.Fprintf(io.Stderr, "%s: ContactFlow %s/%s has no %s (its flow is in spec.content); this plugin compares AlibabaCCC definitions only\n", where, got.Namespace, got.Name, flowspec.Field)
+		return ExitTrouble
+	}
+	live, err := flowspec.ParseCCC(*got.Spec.Definition)
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "%s: ContactFlow %s/%s: %s: %v\n", where, got.Namespace, got.Name, flowspec.Field, err)
 		return ExitTrouble

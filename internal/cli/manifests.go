@@ -63,7 +63,7 @@ func (s source) field() string {
 // bare: flow.ParseCCC), without the graph checks.
 func (s source) parsed() (*flow.CCCDefinition, error) {
 	if s.cf != nil {
-		return flowspec.ParseCCC(s.cf.Spec.Definition)
+		return flowspec.ParseCCC(*s.cf.Spec.Definition)
 	}
 	return flow.ParseCCC(s.raw)
 }
@@ -71,7 +71,7 @@ func (s source) parsed() (*flow.CCCDefinition, error) {
 // validated is parsed plus Validate: exactly flowspec.CCC for a ContactFlow.
 func (s source) validated() (*flow.CCCDefinition, error) {
 	if s.cf != nil {
-		return flowspec.CCC(s.cf.Spec.Definition)
+		return flowspec.CCC(*s.cf.Spec.Definition)
 	}
 	d, err := flow.ParseCCC(s.raw)
 	if err == nil {
@@ -188,7 +188,7 @@ func (l *loader) load(path string) (*input, error) {
 	}
 	for i := range in.sources {
 		if s := &in.sources[i]; s.cf != nil {
-			s.warnings = append(s.warnings, yamlBooleanKeys(s.cf.Spec.Definition)...)
+			s.warnings = append(s.warnings, yamlBooleanKeys(*s.cf.Spec.Definition)...)
 		}
 	}
 	return in, nil
@@ -319,6 +319,12 @@ func (l *loader) document(in *input, file, label string, j []byte) {
 		}
 	} else if err != nil {
 		s.problems = append(s.problems, "cannot decode: "+err.Error())
+	}
+	if len(s.problems) == 0 && cf.Spec.Definition == nil {
+		// spec.content is the classic CloudCallCenter's or Amazon Connect's own format; the
+		// operator checks it once it knows the platform.
+		in.skipped = append(in.skipped, skipped{file, s.label, "no spec.definition (a spec.content flow of AlibabaCloudCallCenter or AmazonConnect; this plugin reads AlibabaCCC definitions)"})
+		return
 	}
 	if len(s.problems) == 0 {
 		if cf.Namespace == "" {

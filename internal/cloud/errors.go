@@ -30,6 +30,14 @@ const (
 	ClassTransient Class = "Transient"
 )
 
+// CodeConcurrentEdit is the Code of an error that means the remote flow changed between the
+// caller's read and its write, so the write was refused (or would have applied to content the
+// caller never diffed): an Amazon Connect CreateContactFlowVersion whose FlowContentSha256 is no
+// longer the published content's, a CCC draft opened after someone else published. It is
+// ClassTransient: observe again, diff again, then write. The platform's own code, when there is
+// one, stays in Message.
+const CodeConcurrentEdit = "ConcurrentEdit"
+
 // Error is a classified cloud error. Code and Message are the platform's own; RequestID is the
 // platform's request ID when the platform answered. Message never carries credentials: adapters
 // build it from the platform's response, never from the request.

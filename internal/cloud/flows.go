@@ -26,6 +26,9 @@ type Flow struct {
 	// PublishedDefinition is the definition of the running (published) version; empty when the
 	// flow was never published.
 	PublishedDefinition string
+	// PublishedVersion names the running version where the platform's read says which one runs
+	// (classic AppliedVersion, a ContactFlowVersionId); empty elsewhere.
+	PublishedVersion string
 	// Draft is the open draft or locked version, nil when there is none.
 	Draft *Draft
 	// NumberList holds the phone numbers bound to the flow.

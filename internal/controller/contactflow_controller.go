@@ -129,9 +129,21 @@ type flowReconcile struct {
 	r  *ContactFlowReconciler
 	cf *cfv1.ContactFlow
 
-	fc      cloud.FlowClient
-	desired *flow.CCCDefinition
-	live    *cloud.Flow
+	fc cloud.FlowClient
+	// format is the platform's flow format: every parse, hash, diff and layout carry-over goes
+	// through it, so that the steps below are the same on every platform.
+	format  flow.Format
+	desired flow.Definition
+	// flowType is spec.type, or the platform's default.
+	flowType string
+	// publisher is set on platforms that publish content in one write (Amazon Connect);
+	// versioner on platforms that keep versions and roll back (classic CloudCallCenter).
+	publisher cloud.ContentPublisher
+	versioner cloud.FlowVersioner
+	// reader observes flows: fc, or the adapter itself where observations must not come from a
+	// list.
+	reader cloud.FlowClient
+	live   *cloud.Flow
 	// result of the plan, for the outcome
 	plan       flowPlan
 	pending    string
@@ -139,25 +151,42 @@ type flowReconcile struct {
 	published  bool
 	committed  bool
 	lockHolder string
+	// rolledBack is the version spec.rollbackTo names, once it runs.
+	rolledBack string
 }
 
 // run performs the steps of the reconcile contract in order; each returns an error that
 // resultFor and writeOutcome classify.
 func (s *flowReconcile) run(ctx context.Context) error {
-	if err := s.validate(); err != nil {
-		return err
-	}
 	fc, err := s.r.Providers.FlowClient(ctx, s.cf.Namespace, s.cf.Spec.ProviderConfigRef)
 	if err != nil {
 		return err
 	}
-	if fc.Platform() != cloud.PlatformAlibabaCCC {
-		return &ProviderError{Reason: cfv1.ReasonPlatformNotSupported,
-			Message: fmt.Sprintf("ProviderConfig %q is for platform %s; ContactFlow supports %s", s.cf.Spec.ProviderConfigRef.Name, fc.Platform(), cloud.PlatformAlibabaCCC)}
-	}
 	s.fc = fc
+	if err := s.validate(); err != nil {
+		return err
+	}
+	// Optional capabilities belong to the adapter under any decorator (cloud.Underlying).
+	base := cloud.Underlying(fc)
+	s.publisher, _ = base.(cloud.ContentPublisher)
+	s.versioner, _ = base.(cloud.FlowVersioner)
+	s.reader = fc
+	if s.publisher != nil {
+		// A one-step platform's list does not show content saved but not published (Amazon
+		// Connect's $SAVED), so an observation served from a list could miss a console user's
+		// change and let a publish overwrite it: its flows are always read directly.
+		s.reader = base
+	}
+	if s.cf.Spec.RollbackTo != "" && s.publisher == nil && s.versioner == nil {
+		// Refused before any call: the platform has nothing to roll back to.
+		return &specError{field: "spec.rollbackTo", reason: cfv1.ReasonRollbackNotSupported, err: fmt.Errorf(
+			"%s keeps no earlier versions to roll back to; clear spec.rollbackTo (to go back, put the earlier flow into the spec)", fc.Platform())}
+	}
 	if err := s.find(ctx); err != nil {
 		return err
+	}
+	if s.cf.Spec.RollbackTo != "" {
+		return s.rollback(ctx)
 	}
 	if s.live == nil {
 		if err := s.create(ctx); err != nil {
@@ -167,19 +196,25 @@ func (s *flowReconcile) run(ctx context.Context) error {
 	return s.converge(ctx)
 }
 
-// validate parses and checks spec.definition before anything is sent anywhere.
-// The conversion is flowspec.CCC, shared with kubectl-contactflow so the plugin refuses exactly
-// what the operator refuses.
+// validate parses and checks the spec's flow with the platform's format before anything is
+// sent anywhere. The conversion is flowspec.Desired, shared with the admission webhook (and, for
+// spec.definition, with kubectl-contactflow), so that all of them refuse exactly the same specs.
 func (s *flowReconcile) validate() error {
-	def, err := flowspec.CCC(s.cf.Spec.Definition)
-	var verr *flow.ValidationError
+	platform := s.fc.Platform()
+	def, format, err := flowspec.Desired(s.cf.Spec, platform)
+	var fe *flowspec.Error
 	switch {
-	case errors.As(err, &verr):
-		return &specError{field: flowspec.Field, err: err}
+	case errors.As(err, &fe):
+		return &specError{field: fe.Field, err: fe.Err}
 	case err != nil:
-		return fmt.Errorf("%w: %s: %v", errSpecInvalid, flowspec.Field, err)
+		return &ProviderError{Reason: cfv1.ReasonPlatformNotSupported,
+			Message: fmt.Sprintf("ProviderConfig %q is for platform %s, which has no contact flows: %v", s.cf.Spec.ProviderConfigRef.Name, platform, err)}
 	}
-	s.desired = def
+	t, err := flowspec.FlowType(s.cf.Spec, platform)
+	if errors.As(err, &fe) {
+		return &specError{field: fe.Field, err: fe.Err}
+	}
+	s.format, s.desired, s.flowType = format, def, t
 	s.cf.Status.DesiredHash = def.Hash()
 	return nil
 }
@@ -188,6 +223,8 @@ func (s *flowReconcile) validate() error {
 type specError struct {
 	field string
 	err   error
+	// reason overrides the condition reason the field implies.
+	reason string
 }
 
 func (e *specError) Error() string { return e.field + ": " + e.err.Error() }
@@ -199,7 +236,11 @@ func (s *flowReconcile) find(ctx context.Context) error {
 	cf := s.cf
 	instance := cf.Spec.InstanceID
 	if id := cf.Status.ContactFlowID; id != "" {
-		f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: instance, FlowID: id})
+		key := cloud.FlowKey{InstanceID: instance, FlowID: id}
+		f, err := s.getFlow(ctx, key)
+		if err == nil {
+			f, err = s.confirm(ctx, key, f)
+		}
 		switch {
 		case err == nil:
 			s.live = f
@@ -216,7 +257,7 @@ func (s *flowReconcile) find(ctx context.Context) error {
 		}
 	}
 	if id := cf.Annotations[cfv1.AnnotationAdoptID]; id != "" {
-		f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: instance, FlowID: id})
+		f, err := s.getFlow(ctx, cloud.FlowKey{InstanceID: instance, FlowID: id})
 		if err != nil {
 			if isFlowNotFound(err) {
 				return &specError{field: "metadata.annotations[" + cfv1.AnnotationAdoptID + "]",
@@ -258,7 +299,7 @@ func (s *flowReconcile) lookupByName(ctx context.Context) (*cloud.Flow, error) {
 		}
 		for i := range p.Flows {
 			if p.Flows[i].Name == s.cf.Spec.FlowName {
-				return s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: p.Flows[i].ID})
+				return s.getFlow(ctx, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: p.Flows[i].ID})
 			}
 		}
 		if len(p.Flows) == 0 || page*pageSize >= p.TotalCount {
@@ -276,7 +317,7 @@ func (s *flowReconcile) create(ctx context.Context) error {
 	id, err := s.fc.CreateFlow(ctx, cloud.CreateFlowInput{
 		InstanceID:  cf.Spec.InstanceID,
 		Name:        cf.Spec.FlowName,
-		Type:        flowType(cf),
+		Type:        s.flowType,
 		Description: cf.Spec.Description,
 		Definition:  string(s.desired.JSON()),
 	})
@@ -300,7 +341,7 @@ func (s *flowReconcile) create(ctx context.Context) error {
 	cf.Status.ContactFlowID = id
 	cf.Status.InstanceID = cf.Spec.InstanceID
 	s.r.event(cf, corev1.EventTypeNormal, "Created", "CreateContactFlow", "Created flow %s (%q) in instance %s", id, cf.Spec.FlowName, cf.Spec.InstanceID)
-	f, err := s.fc.GetFlow(ctx, cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: id})
+	f, err := s.getFlow(ctx, cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: id})
 	if err != nil {
 		return err
 	}
@@ -317,15 +358,22 @@ func (s *flowReconcile) create(ctx context.Context) error {
 func (s *flowReconcile) converge(ctx context.Context) error {
 	cf, live := s.cf, s.live
 	key := cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: live.ID}
+	if live.Type != "" && live.Type != s.flowType {
+		return &specError{field: flowspec.TypeField, err: fmt.Errorf(
+			"the flow %s on the platform is of type %s, not %s; a flow's type cannot change: set spec.type: %s, or create a new ContactFlow", live.ID, live.Type, s.flowType, live.Type)}
+	}
 	in, liveDef := s.planInput()
 	s.plan = planFlow(in)
 	s.recordObserved(in)
 	if !s.plan.InSync {
-		if d := flow.DiffCCC(s.desired, liveDef); !d.Empty() {
+		if d := s.format.Diff(s.desired, liveDef); !d.Empty() {
 			s.pending = d.String()
 		} else {
 			s.pending = "not published yet"
 		}
+	}
+	if err := s.refreshVersions(ctx, key); err != nil {
+		return err
 	}
 
 	switch s.plan.Action {
@@ -334,7 +382,16 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 	case actWaitLocked:
 		s.lockHolder = live.Draft.Editor
 		return &cloud.Error{Class: cloud.ClassLocked, Platform: s.fc.Platform(), Action: "Plan",
-			Message: fmt.Sprintf("draft %s is open", live.Draft.ID), LockedBy: live.Draft.Editor, LockedSince: live.Draft.UpdatedTime}
+			Message: fmt.Sprintf("draft %s is open", live.Draft.ID), LockedBy: cf.Status.Editor, LockedSince: live.Draft.UpdatedTime}
+	case actPublishContent:
+		if s.plan.TakeOver {
+			// The publish writes the flow's single saved content: the other change is gone with
+			// it, never published.
+			s.r.event(cf, corev1.EventTypeWarning, "LockTakenOver", "PublishContent",
+				"Replaced the unpublished change saved outside the operator (lockPolicy TakeOver); it was not published")
+			cf.Status.Editor, cf.Status.EditingSince, cf.Status.DraftID, cf.Status.DraftHash = "", "", "", ""
+		}
+		return s.publishContent(ctx, key, s.format.WithLayoutFrom(s.desired, s.layoutSource()).JSON())
 	case actDiscardOwnDraft:
 		if err := s.fc.DiscardDraft(ctx, key, live.Draft.ID); err != nil {
 			return err
@@ -348,19 +405,25 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 
 	// actEditCommit or actEditCommitPublish.
 	if s.plan.TakeOver {
-		if err := s.fc.DiscardDraft(ctx, key, live.Draft.ID); err != nil {
-			return err
+		if s.publisher != nil {
+			// The commit below replaces the flow's single saved content: that discards it.
+			s.r.event(cf, corev1.EventTypeWarning, "LockTakenOver", "CommitDraft",
+				"Replaced the unpublished change saved outside the operator (lockPolicy TakeOver); it was not published")
+		} else {
+			if err := s.fc.DiscardDraft(ctx, key, live.Draft.ID); err != nil {
+				return err
+			}
+			s.r.event(cf, corev1.EventTypeWarning, "LockTakenOver", "DiscardDraft",
+				"Discarded draft %s held by %s (lockPolicy TakeOver); it was not published", live.Draft.ID, live.Draft.Editor)
 		}
-		s.r.event(cf, corev1.EventTypeWarning, "LockTakenOver", "DiscardEditingContactFlow",
-			"Discarded draft %s held by %s (lockPolicy TakeOver); it was not published", live.Draft.ID, live.Draft.Editor)
 		cf.Status.Editor, cf.Status.EditingSince, cf.Status.DraftID, cf.Status.DraftHash = "", "", "", ""
 	}
-	draftID, err := s.openDraft(ctx, key, in.PublishedHash)
+	draftID, err := s.openDraft(ctx, key, in.PublishedHash, in.DraftHash, s.plan.TakeOver)
 	if err != nil {
 		return err
 	}
-	body := s.desired.WithLayoutFrom(parseOrNil(live.PublishedDefinition)).JSON()
-	if err := s.fc.CommitDraft(ctx, key, draftID, string(body), cf.Spec.Description); err != nil {
+	body := s.format.WithLayoutFrom(s.desired, s.layoutSource()).JSON()
+	if err := s.fc.CommitDraft(ctx, key, draftID, string(body), s.commitDescription()); err != nil {
 		return err
 	}
 	s.committed = true
@@ -375,7 +438,11 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 // openDraft opens (or reuses) the operator's draft and checks, before anything is written, that
 // the flow still has the published content that was diffed: a console edit made in between is
 // never clobbered. While the operator holds the draft, nobody else can open one.
-func (s *flowReconcile) openDraft(ctx context.Context, key cloud.FlowKey, diffedPublished string) (string, error) {
+//
+// On a platform whose only draft is the flow's saved content (Amazon Connect) nothing locks it,
+// so the check also covers that content: a change saved since the observe (other than the one
+// lockPolicy TakeOver replaces) is never overwritten.
+func (s *flowReconcile) openDraft(ctx context.Context, key cloud.FlowKey, diffedPublished, diffedDraft string, takeOver bool) (string, error) {
 	cf := s.cf
 	if err := s.r.setAnnotation(ctx, cf, AnnotationEditPending, short(diffedPublished)); err != nil {
 		return "", err
@@ -384,17 +451,28 @@ func (s *flowReconcile) openDraft(ctx context.Context, key cloud.FlowKey, diffed
 	if err != nil {
 		return "", err
 	}
-	now, err := s.fc.GetFlow(ctx, key)
+	now, err := s.getFlow(ctx, key)
 	if err != nil {
 		return "", err
 	}
-	if got := hashOf(now.PublishedDefinition, now.Published); got != diffedPublished {
-		// Someone published in between; give the draft back and start over from a fresh look.
-		_ = s.fc.DiscardDraft(ctx, key, draftID)
-		s.r.event(cf, corev1.EventTypeWarning, "ConcurrentEdit", "StartEditContactFlow",
-			"Flow %s was published by someone else while the operator was diffing it; observing it again", key.FlowID)
-		return "", &cloud.Error{Class: cloud.ClassTransient, Platform: s.fc.Platform(), Action: "StartEditContactFlow",
-			Code: cfv1.ReasonConcurrentEdit, Message: "the published flow changed between observe and write; retrying"}
+	savedChanged := false
+	if s.publisher != nil && !takeOver {
+		got := ""
+		if now.Draft != nil {
+			got = s.hashOf(now.Draft.Definition, true)
+		}
+		savedChanged = got != diffedDraft
+	}
+	if got := s.hashOf(now.PublishedDefinition, now.Published); got != diffedPublished || savedChanged {
+		// Someone published (or saved) in between; give the draft back and start over from a
+		// fresh look.
+		if s.publisher == nil {
+			_ = s.fc.DiscardDraft(ctx, key, draftID)
+		}
+		s.r.event(cf, corev1.EventTypeWarning, "ConcurrentEdit", "StartEdit",
+			"Flow %s was changed by someone else while the operator was diffing it; observing it again", key.FlowID)
+		return "", &cloud.Error{Class: cloud.ClassTransient, Platform: s.fc.Platform(), Action: "StartEdit",
+			Code: cloud.CodeConcurrentEdit, Message: "the flow changed between observe and write; retrying"}
 	}
 	if now.Draft != nil && now.Draft.ID != draftID {
 		return "", &cloud.Error{Class: cloud.ClassLocked, Platform: s.fc.Platform(), Action: "StartEditContactFlow",
@@ -404,10 +482,33 @@ func (s *flowReconcile) openDraft(ctx context.Context, key cloud.FlowKey, diffed
 }
 
 func (s *flowReconcile) publish(ctx context.Context, key cloud.FlowKey, draftID string) error {
-	cf := s.cf
 	if err := s.fc.Publish(ctx, key, draftID); err != nil {
 		return err
 	}
+	return s.markPublished(ctx, key, "", "PublishContactFlow")
+}
+
+// publishContent publishes body in one write on a one-step platform (Amazon Connect). The
+// platform versions it, for the flow types it versions, under the checksum of exactly body:
+// what was diffed. A version refused because the content changed in between is a concurrent
+// edit: the reconcile ends, and the next one observes and diffs again.
+func (s *flowReconcile) publishContent(ctx context.Context, key cloud.FlowKey, body []byte) error {
+	cf := s.cf
+	version, err := s.publisher.PublishContent(ctx, key, s.liveType(), string(body),
+		"contactflow-operator: definition "+short(s.desired.Hash()))
+	if err != nil {
+		if ce := cloud.AsError(err); ce != nil && ce.Code == cloud.CodeConcurrentEdit {
+			s.r.event(cf, corev1.EventTypeWarning, "ConcurrentEdit", "CreateContactFlowVersion",
+				"Flow %s was changed by someone else before its version was created; no version of content the operator did not diff was made; observing it again", key.FlowID)
+		}
+		return err
+	}
+	return s.markPublished(ctx, key, version, "PublishContent")
+}
+
+// markPublished records a publish of the desired flow in status and in an Event.
+func (s *flowReconcile) markPublished(ctx context.Context, key cloud.FlowKey, version, action string) error {
+	cf := s.cf
 	s.published = true
 	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
 	cf.Status.Published = true
@@ -418,9 +519,13 @@ func (s *flowReconcile) publish(ctx context.Context, key cloud.FlowKey, draftID 
 	if s.created || !s.live.Published {
 		msg = "first version"
 	}
-	s.r.event(cf, corev1.EventTypeNormal, "Published", "PublishContactFlow", "Published flow %s with definition %s: %s", key.FlowID, short(s.desired.Hash()), msg)
+	what := fmt.Sprintf("definition %s", short(s.desired.Hash()))
+	if version != "" {
+		what = fmt.Sprintf("definition %s as version %s", short(s.desired.Hash()), version)
+	}
+	s.r.event(cf, corev1.EventTypeNormal, "Published", action, "Published flow %s with %s: %s", key.FlowID, what, msg)
 	s.pending = ""
-	return nil
+	return s.recordPublished(ctx, key, version, s.desired.Hash(), msg, now)
 }
 
 // clearMarkers removes the write-ahead annotations once status durably records what they
@@ -450,28 +555,34 @@ func (r *ContactFlowReconciler) patchMetadata(ctx context.Context, cf *cfv1.Cont
 }
 
 // planInput computes the hashes the planner decides from, and the live definition for the diff.
-func (s *flowReconcile) planInput() (flowPlanInput, *flow.CCCDefinition) {
+func (s *flowReconcile) planInput() (flowPlanInput, flow.Definition) {
 	cf, live := s.cf, s.live
-	liveDef := parseOrNil(live.PublishedDefinition)
+	liveDef := s.parseOrNil(live.PublishedDefinition)
 	in := flowPlanInput{
-		DesiredHash:   s.desired.Hash(),
-		Published:     live.Published,
-		PublishedHash: hashOf(live.PublishedDefinition, live.Published),
-		PublishPolicy: defaultPublish(cf.Spec.PublishPolicy),
-		LockPolicy:    defaultLock(cf.Spec.LockPolicy),
+		DesiredHash:    s.desired.Hash(),
+		Published:      live.Published,
+		PublishedHash:  s.hashOf(live.PublishedDefinition, live.Published),
+		PublishPolicy:  defaultPublish(cf.Spec.PublishPolicy),
+		LockPolicy:     defaultLock(cf.Spec.LockPolicy),
+		OneStepPublish: s.publisher != nil,
 	}
 	if !live.Published {
 		liveDef = nil
 	}
 	if d := live.Draft; d != nil {
 		in.HasDraft = true
-		in.DraftHash = hashOf(d.Definition, true)
+		in.DraftHash = s.hashOf(d.Definition, true)
 		_, editPending := cf.Annotations[AnnotationEditPending]
 		_, createPending := cf.Annotations[cfv1.AnnotationCreatePending]
 		switch {
 		case s.created:
 			in.OwnDraft = true
-		case d.ID == cf.Status.DraftID && cf.Status.Editor == "":
+		case d.ID == cf.Status.DraftID && cf.Status.Editor == "" && d.Editor != "":
+			in.OwnDraft = true
+		case d.ID == cf.Status.DraftID && cf.Status.Editor == "" && in.DraftHash == cf.Status.DraftHash:
+			// A platform that does not say who holds a draft (Amazon Connect's $SAVED) has one
+			// draft ID for everybody: the draft is the operator's only while it holds what the
+			// operator saved.
 			in.OwnDraft = true
 		case (editPending || createPending) && (in.DraftHash == in.DesiredHash || in.DraftHash == in.PublishedHash):
 			// Opened by the operator just before it was interrupted.
@@ -488,6 +599,9 @@ func (s *flowReconcile) recordObserved(in flowPlanInput) {
 	st.InstanceID = s.cf.Spec.InstanceID
 	st.Published = live.Published
 	st.PublishedHash = in.PublishedHash
+	if live.PublishedVersion != "" {
+		st.PublishedVersion = live.PublishedVersion
+	}
 	st.NumberList = append([]string(nil), live.NumberList...)
 	st.Editor, st.EditingSince, st.DraftID, st.DraftHash = "", "", "", ""
 	if d := live.Draft; d != nil {
@@ -496,7 +610,7 @@ func (s *flowReconcile) recordObserved(in flowPlanInput) {
 		if !in.OwnDraft {
 			st.Editor = d.Editor
 			if st.Editor == "" {
-				st.Editor = "(unknown)"
+				st.Editor = unknownEditor
 			}
 			st.EditingSince = d.UpdatedTime
 		}
@@ -515,6 +629,10 @@ func (s *flowReconcile) writeOutcome(err error) {
 		}
 		o.Ready, o.Synced = true, true
 		switch {
+		case s.rolledBack != "":
+			st.PendingChanges = ""
+			o.ReadyReason = cfv1.ReasonRolledBack
+			o.ReadyMessage = fmt.Sprintf("Flow %s runs version %s (spec.rollbackTo); clear spec.rollbackTo to publish the spec's flow %s again", st.ContactFlowID, s.rolledBack, short(st.DesiredHash))
 		case defaultPublish(cf.Spec.PublishPolicy) == cfv1.PublishPolicyDraft && st.DraftID != "" && st.Editor == "":
 			o.ReadyReason = cfv1.ReasonDraftSaved
 			o.ReadyMessage = fmt.Sprintf("Draft %s of flow %s holds definition %s; publish it on the console (publishPolicy Draft)", st.DraftID, st.ContactFlowID, short(st.DesiredHash))
@@ -547,6 +665,9 @@ func (s *flowReconcile) writeOutcome(err error) {
 	case cloud.ClassOf(err) == cloud.ClassLocked:
 		ce := cloud.AsError(err)
 		msg = fmt.Sprintf("Flow %s has a draft held by %s", st.ContactFlowID, ce.LockedBy)
+		if ce.LockedBy == "" || ce.LockedBy == unknownEditor {
+			msg = fmt.Sprintf("Flow %s has an unpublished change saved outside the operator (%s; the platform does not say by whom)", st.ContactFlowID, nonEmpty(st.DraftID, "draft"))
+		}
 		if ce.LockedSince != "" {
 			msg += " (last changed " + ce.LockedSince + ")"
 		}
@@ -574,7 +695,10 @@ func outcomeReason(err error) string {
 	var se *specError
 	switch {
 	case errors.As(err, &se):
-		if se.field == "spec.definition" {
+		if se.reason != "" {
+			return se.reason
+		}
+		if se.field == flowspec.Field || se.field == flowspec.ContentField {
 			return cfv1.ReasonInvalidDefinition
 		}
 		if se.field == "spec.flowName" {
@@ -584,7 +708,7 @@ func outcomeReason(err error) string {
 	case errors.As(err, &pe):
 		return pe.Reason
 	}
-	if ce := cloud.AsError(err); ce != nil && ce.Code == cfv1.ReasonConcurrentEdit {
+	if ce := cloud.AsError(err); ce != nil && ce.Code == cloud.CodeConcurrentEdit {
 		return cfv1.ReasonConcurrentEdit
 	}
 	switch cloud.ClassOf(err) {
@@ -722,11 +846,41 @@ func isFlowNotFound(err error) bool {
 	return ce != nil && ce.Class == cloud.ClassNotFound && ce.Code != "NotExists.InstanceId"
 }
 
-func hashOf(def string, present bool) string {
+// getFlow observes one flow through the reader run chose.
+func (s *flowReconcile) getFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, error) {
+	if s.reader == nil {
+		return s.fc.GetFlow(ctx, key)
+	}
+	return s.reader.GetFlow(ctx, key)
+}
+
+// confirm reads the flow again from the adapter itself when an observation served by a
+// decorator (a batched list) contradicts what status says was last published: the operator may
+// have changed the running version through a capability the decorator does not see (a
+// rollback), and a stale answer must not pass for the truth. Without a decorator, or when they
+// agree, it costs nothing.
+func (s *flowReconcile) confirm(ctx context.Context, key cloud.FlowKey, f *cloud.Flow) (*cloud.Flow, error) {
+	reader := s.reader
+	if reader == nil {
+		reader = s.fc
+	}
+	base := cloud.Underlying(reader)
+	st := s.cf.Status
+	if base == reader || !f.Published || st.PublishedHash == "" || s.hashOf(f.PublishedDefinition, true) == st.PublishedHash {
+		return f, nil
+	}
+	return base.GetFlow(ctx, key)
+}
+
+// unknownEditor is status.editor for a draft whose holder the platform does not name.
+const unknownEditor = "(unknown)"
+
+// hashOf is the canonical hash of a live flow in the platform's format; "" when absent.
+func (s *flowReconcile) hashOf(def string, present bool) string {
 	if !present || def == "" {
 		return ""
 	}
-	d, err := flow.ParseCCC([]byte(def))
+	d, err := s.format.Parse([]byte(def))
 	if err != nil {
 		// Unparsable live content never equals a valid spec.
 		return "unparsable"
@@ -734,22 +888,44 @@ func hashOf(def string, present bool) string {
 	return d.Hash()
 }
 
-func parseOrNil(def string) *flow.CCCDefinition {
+func (s *flowReconcile) parseOrNil(def string) flow.Definition {
 	if def == "" {
 		return nil
 	}
-	d, err := flow.ParseCCC([]byte(def))
+	d, err := s.format.Parse([]byte(def))
 	if err != nil {
 		return nil
 	}
 	return d
 }
 
-func flowType(cf *cfv1.ContactFlow) string {
-	if cf.Spec.Type == "" {
-		return "MAIN_FLOW"
+// layoutSource is the live flow whose layout a write keeps: the published one, else the draft.
+func (s *flowReconcile) layoutSource() flow.Definition {
+	if d := s.parseOrNil(s.live.PublishedDefinition); d != nil {
+		return d
 	}
-	return cf.Spec.Type
+	if s.live.Draft != nil {
+		return s.parseOrNil(s.live.Draft.Definition)
+	}
+	return nil
+}
+
+// liveType is the flow's type as the platform reports it, else the spec's.
+func (s *flowReconcile) liveType() string {
+	if s.live != nil && s.live.Type != "" {
+		return s.live.Type
+	}
+	return s.flowType
+}
+
+// commitDescription is the description a commit carries. Where the description is the flow's
+// metadata rather than the commit's (Amazon Connect), it is sent only when it differs, so that a
+// commit costs no metadata write.
+func (s *flowReconcile) commitDescription() string {
+	if s.publisher != nil && s.live != nil && s.live.Description == s.cf.Spec.Description {
+		return ""
+	}
+	return s.cf.Spec.Description
 }
 
 func defaultPublish(p cfv1.PublishPolicy) cfv1.PublishPolicy {

@@ -141,7 +141,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 
 		By("a layout-only change of the spec: no write")
 		resetStats()
-		update(cf, func(c *cfv1.ContactFlow) { testutil.MoveLayout(&c.Spec.Definition, 40) })
+		update(cf, func(c *cfv1.ContactFlow) { testutil.MoveLayout(c.Spec.Definition, 40) })
 		waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished)
 		time.Sleep(testSyncPeriod)
 		Expect(writes()).To(BeEmpty())
@@ -149,7 +149,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 		By("a real change: exactly one edit, commit and publish")
 		resetStats()
 		update(cf, func(c *cfv1.ContactFlow) {
-			testutil.SetProperty(&c.Spec.Definition, "2d3ad2c2", "say", "Thanks for calling. All agents are busy.")
+			testutil.SetProperty(c.Spec.Definition, "2d3ad2c2", "say", "Thanks for calling. All agents are busy.")
 		})
 		cur = waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished)
 		Expect(writes()).To(Equal(map[string]int64{"StartEditContactFlow": 1, "CommitContactFlow": 1, "PublishContactFlow": 1}))
@@ -210,7 +210,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 		Expect(err).NotTo(HaveOccurred())
 		resetStats()
 		update(cf, func(c *cfv1.ContactFlow) {
-			testutil.SetProperty(&c.Spec.Definition, "2d3ad2c2", "say", "Operator wants this")
+			testutil.SetProperty(c.Spec.Definition, "2d3ad2c2", "say", "Operator wants this")
 		})
 		cur := waitFor(cf, metav1.ConditionFalse, cfv1.ReasonLockedByOther)
 		Expect(cur.Status.Editor).To(Equal(consoleUser))
@@ -249,7 +249,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 
 		resetStats()
 		missing := "nowhere1"
-		update(cf, func(c *cfv1.ContactFlow) { testutil.SetNext(&c.Spec.Definition, "2d3ad2c2", 0, &missing) })
+		update(cf, func(c *cfv1.ContactFlow) { testutil.SetNext(c.Spec.Definition, "2d3ad2c2", 0, &missing) })
 		cur := waitFor(cf, metav1.ConditionFalse, cfv1.ReasonInvalidDefinition)
 		msg := condition(cur, cfv1.ConditionReady).Message
 		GinkgoWriter.Printf("dangling next: %s\n", msg)
@@ -262,7 +262,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 		Expect(liveFlow(id).Definition).To(Equal(before.Definition))
 
 		By("a fixed spec recovers by itself")
-		update(cf, func(c *cfv1.ContactFlow) { c.Spec.Definition = testutil.SeedDefinition() })
+		update(cf, func(c *cfv1.ContactFlow) { c.Spec.Definition = new(testutil.SeedDefinition()) })
 		waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished)
 		deleteAndWait(cf)
 	})
@@ -323,7 +323,7 @@ var _ = Describe("ContactFlow on Alibaba CCC 2020-07-01", func() {
 		resetStats()
 		update(cf, func(c *cfv1.ContactFlow) {
 			c.Spec.PublishPolicy = cfv1.PublishPolicyDraft
-			testutil.SetProperty(&c.Spec.Definition, "2d3ad2c2", "say", "Draft only")
+			testutil.SetProperty(c.Spec.Definition, "2d3ad2c2", "say", "Draft only")
 		})
 		cur := waitFor(cf, metav1.ConditionTrue, cfv1.ReasonDraftSaved)
 		Expect(writes()).To(Equal(map[string]int64{"StartEditContactFlow": 1, "CommitContactFlow": 1}))

@@ -20,6 +20,9 @@ const (
 	actEditCommit flowAction = "EditCommit"
 	// actDiscardOwnDraft: the flow matches the spec but a stale draft of the operator's is open.
 	actDiscardOwnDraft flowAction = "DiscardOwnDraft"
+	// actPublishContent: publish the desired flow in one write, with no draft step (platforms
+	// where publishing writes the content itself: Amazon Connect).
+	actPublishContent flowAction = "PublishContent"
 )
 
 // flowPlanInput is what the planner decides from: hashes are canonical (layout excluded), an
@@ -33,6 +36,9 @@ type flowPlanInput struct {
 	OwnDraft      bool
 	PublishPolicy cfv1.PublishPolicy
 	LockPolicy    cfv1.LockPolicy
+	// OneStepPublish: the platform publishes content in one write (Amazon Connect), so that a
+	// publish needs no draft opened, committed and published first.
+	OneStepPublish bool
 }
 
 // flowPlan is the planner's answer.
@@ -46,8 +52,21 @@ type flowPlan struct {
 
 // planFlow decides the one action for a reconcile. It is pure, so that every combination of
 // live state and policy has a table test without a cluster. It never chooses to publish
-// someone else's draft: a foreign draft is either waited for or discarded.
+// someone else's draft: a foreign draft is either waited for or discarded (on a one-step
+// platform, replaced by the publish or the commit, which is the same for its single saved
+// content).
 func planFlow(in flowPlanInput) flowPlan {
+	p := planDrafts(in)
+	if in.OneStepPublish && (p.Action == actPublishDraft || p.Action == actEditCommitPublish) {
+		// The desired flow is published as it is; the draft it would have gone through is the
+		// same single saved content the publish writes.
+		p.Action = actPublishContent
+	}
+	return p
+}
+
+// planDrafts is planFlow for platforms that publish through a draft.
+func planDrafts(in flowPlanInput) flowPlan {
 	publishedMatches := in.Published && in.PublishedHash == in.DesiredHash
 	ownDraftMatches := in.HasDraft && in.OwnDraft && in.DraftHash == in.DesiredHash
 	foreign := in.HasDraft && !in.OwnDraft
@@ -84,5 +103,47 @@ func planFlow(in flowPlanInput) flowPlan {
 		return flowPlan{Action: actEditCommitPublish, TakeOver: true}
 	default:
 		return flowPlan{Action: actEditCommitPublish}
+	}
+}
+
+// rollbackAction is what a reconcile does about spec.rollbackTo.
+type rollbackAction string
+
+const (
+	// rbUnsupported: the platform keeps no versions to roll back to (Alibaba CCC 2020-07-01).
+	rbUnsupported rollbackAction = "Unsupported"
+	// rbNotFound: the flow has no version of that name (or does not exist yet).
+	rbNotFound rollbackAction = "NotFound"
+	// rbInPlace: the version already runs; nothing to write.
+	rbInPlace rollbackAction = "InPlace"
+	// rbApply: make the version run (classic FallbackContactFlowVersion; Amazon Connect:
+	// publish its content again).
+	rbApply rollbackAction = "Apply"
+)
+
+// rollbackPlanInput is what planRollback decides from.
+type rollbackPlanInput struct {
+	// Supported: the platform can run an earlier version again.
+	Supported bool
+	// Exists: the remote flow exists.
+	Exists bool
+	// TargetFound: the flow has the version spec.rollbackTo names.
+	TargetFound bool
+	// TargetRunning: that version is what runs now.
+	TargetRunning bool
+}
+
+// planRollback decides what spec.rollbackTo asks for. A rollback needs no lock: a foreign draft
+// is left as it is, as the platforms' own rollbacks leave it.
+func planRollback(in rollbackPlanInput) rollbackAction {
+	switch {
+	case !in.Supported:
+		return rbUnsupported
+	case !in.Exists || !in.TargetFound:
+		return rbNotFound
+	case in.TargetRunning:
+		return rbInPlace
+	default:
+		return rbApply
 	}
 }

@@ -81,3 +81,80 @@ func TestPlanFlow(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanFlowOneStep: on a platform that publishes content in one write (Amazon Connect) the
+// same decisions hold, but a publish goes straight to the platform instead of through a draft.
+func TestPlanFlowOneStep(t *testing.T) {
+	const want, old, other = "want", "old", "other"
+	pub, draft := cfv1.PublishPolicyPublish, cfv1.PublishPolicyDraft
+	wait, take := cfv1.LockPolicyWait, cfv1.LockPolicyTakeOver
+	tests := map[string]struct {
+		in   flowPlanInput
+		want flowPlan
+	}{
+		"created, own saved content holds desired: publish it in one write": {
+			in:   flowPlanInput{DesiredHash: want, HasDraft: true, OwnDraft: true, DraftHash: want, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actPublishContent},
+		},
+		"real change: publish in one write": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: old, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actPublishContent},
+		},
+		"in sync: nothing": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: want, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actNone, InSync: true},
+		},
+		"foreign saved change, in sync: report only": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: want, HasDraft: true, DraftHash: other, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actNone, InSync: true},
+		},
+		"foreign saved change, change needed, Wait: wait, never overwrite": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: old, HasDraft: true, DraftHash: other, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actWaitLocked},
+		},
+		"foreign saved change, change needed, TakeOver: replace it by publishing": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: old, HasDraft: true, DraftHash: other, PublishPolicy: pub, LockPolicy: take},
+			want: flowPlan{Action: actPublishContent, TakeOver: true},
+		},
+		"Draft policy, change: save only": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: old, PublishPolicy: draft, LockPolicy: wait},
+			want: flowPlan{Action: actEditCommit},
+		},
+		"Draft policy, own saved content holds desired: nothing": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: old, HasDraft: true, OwnDraft: true, DraftHash: want, PublishPolicy: draft, LockPolicy: wait},
+			want: flowPlan{Action: actNone, InSync: true},
+		},
+		"published equal, own stale saved content: put the published back": {
+			in:   flowPlanInput{DesiredHash: want, Published: true, PublishedHash: want, HasDraft: true, OwnDraft: true, DraftHash: other, PublishPolicy: pub, LockPolicy: wait},
+			want: flowPlan{Action: actDiscardOwnDraft, InSync: true},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tc.in.OneStepPublish = true
+			if diff := cmp.Diff(tc.want, planFlow(tc.in)); diff != "" {
+				t.Errorf("planFlow() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestPlanRollback(t *testing.T) {
+	tests := map[string]struct {
+		in   rollbackPlanInput
+		want rollbackAction
+	}{
+		"platform without versions (CCC 2020-07-01)": {in: rollbackPlanInput{Exists: true, TargetFound: true}, want: rbUnsupported},
+		"flow does not exist yet":                    {in: rollbackPlanInput{Supported: true}, want: rbNotFound},
+		"no such version":                            {in: rollbackPlanInput{Supported: true, Exists: true}, want: rbNotFound},
+		"version runs already":                       {in: rollbackPlanInput{Supported: true, Exists: true, TargetFound: true, TargetRunning: true}, want: rbInPlace},
+		"another version runs":                       {in: rollbackPlanInput{Supported: true, Exists: true, TargetFound: true}, want: rbApply},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := planRollback(tc.in); got != tc.want {
+				t.Errorf("planRollback(%+v) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}

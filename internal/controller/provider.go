@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,11 +35,18 @@ type Providers struct {
 	Reader client.Reader
 	// Flows builds a FlowClient for a platform config.
 	Flows cloud.FlowClientFactory
+	// Outbound builds an OutboundClient for a platform config; nil means no outbound-bot
+	// support (OutboundClient then reports PlatformNotSupported).
+	Outbound cloud.OutboundClientFactory
 	// Observer, when set, is given to every client built (metrics and call logs).
 	Observer cloud.CallObserver
+	// ObserveWindow, when positive, lets one paged list of an instance's flows serve every
+	// flow observation within the window (cloud.BatchedFlows); zero reads each flow directly.
+	ObserveWindow time.Duration
 
 	mu       sync.Mutex
 	flows    map[string]cloud.FlowClient
+	outbound map[string]cloud.OutboundClient
 	limiters cloud.Limiters
 }
 
@@ -130,10 +138,43 @@ func (p *Providers) FlowClient(ctx context.Context, ns string, ref cfv1.LocalObj
 	if err != nil {
 		return nil, &ProviderError{Reason: cfv1.ReasonPlatformNotSupported, Message: fmt.Sprintf("ProviderConfig %q: %v", ref.Name, err)}
 	}
+	if p.ObserveWindow > 0 {
+		c = cloud.NewBatchedFlows(c, p.ObserveWindow, 100)
+	}
 	if p.flows == nil {
 		p.flows = map[string]cloud.FlowClient{}
 	}
 	p.flows[key] = c
+	return c, nil
+}
+
+// OutboundClient returns the (cached) outbound-bot client for the ProviderConfig ref in
+// namespace ns. It shares the account's rate limiter with the flow clients.
+func (p *Providers) OutboundClient(ctx context.Context, ns string, ref cfv1.LocalObjectReference) (cloud.OutboundClient, error) {
+	cfg, pc, err := p.Config(ctx, ns, ref)
+	if err != nil {
+		return nil, err
+	}
+	if p.Outbound == nil {
+		return nil, &ProviderError{Reason: cfv1.ReasonPlatformNotSupported,
+			Message: fmt.Sprintf("ProviderConfig %q: this operator was built without outbound-bot support", ref.Name)}
+	}
+	key := cacheKey(cfg) + "|" + rateKey(pc)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.outbound[key]; ok {
+		return c, nil
+	}
+	cfg.Observer = p.Observer
+	cfg.Limiter = p.limiters.For(cfg, rateLimits(cfg.Platform, pc))
+	c, err := p.Outbound(ctx, cfg)
+	if err != nil {
+		return nil, &ProviderError{Reason: cfv1.ReasonPlatformNotSupported, Message: fmt.Sprintf("ProviderConfig %q: %v", ref.Name, err)}
+	}
+	if p.outbound == nil {
+		p.outbound = map[string]cloud.OutboundClient{}
+	}
+	p.outbound[key] = c
 	return c, nil
 }
 
@@ -156,6 +197,14 @@ func rateLimits(platform string, pc *cfv1.ProviderConfig) cloud.RateLimits {
 		if qps, err := strconv.ParseFloat(pc.Spec.RateLimit.QPS, 64); err == nil {
 			limits = cloud.RateLimits{Account: cloud.RateLimit{QPS: qps, Burst: int(pc.Spec.RateLimit.Burst)}}
 		}
+		for _, a := range pc.Spec.RateLimit.PerAction {
+			if qps, err := strconv.ParseFloat(a.QPS, 64); err == nil {
+				if limits.PerAction == nil {
+					limits.PerAction = map[string]cloud.RateLimit{}
+				}
+				limits.PerAction[a.Action] = cloud.RateLimit{QPS: qps, Burst: int(a.Burst)}
+			}
+		}
 	}
 	return limits
 }
@@ -165,7 +214,11 @@ func rateKey(pc *cfv1.ProviderConfig) string {
 	if pc == nil || pc.Spec.RateLimit == nil {
 		return ""
 	}
-	return pc.Spec.RateLimit.QPS + "/" + strconv.Itoa(int(pc.Spec.RateLimit.Burst))
+	key := pc.Spec.RateLimit.QPS + "/" + strconv.Itoa(int(pc.Spec.RateLimit.Burst))
+	for _, a := range pc.Spec.RateLimit.PerAction {
+		key += "," + a.Action + "=" + a.QPS + "/" + strconv.Itoa(int(a.Burst))
+	}
+	return key
 }
 
 func defaultString(s, def string) string {

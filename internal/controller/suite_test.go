@@ -75,10 +75,12 @@ var _ = BeforeSuite(func() {
 
 	emu, err = emulator.New(emulator.Config{
 		AccessKeys: []emulator.AccessKey{{ID: emulator.DemoAccessKeyID, Secret: emulator.DemoAccessKeySecret, User: "operator"}},
-		Instances:  []emulator.Instance{{Platform: emulator.PlatformCCC, ID: testInstance}},
+		Instances: []emulator.Instance{{Platform: emulator.PlatformCCC, ID: testInstance},
+			// The classic CloudCallCenter and Amazon Connect (contactflow_platforms_test.go).
+			{Platform: emulator.PlatformCloudCallCenter, ID: testClassicInstance}, {Platform: emulator.PlatformConnect, ID: testConnectInstance}},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	emuServer = httptest.NewServer(emu.Handler())
+	emuServer = httptest.NewServer(emuHooks.wrap(emu.Handler()))
 	admin = emulator.NewAdminClient(emuServer.URL, nil)
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
@@ -98,6 +100,8 @@ var _ = BeforeSuite(func() {
 		Client:    mgr.GetClient(),
 		Providers: &Providers{Reader: mgr.GetClient(), Flows: providers.NewFlowClient},
 	}).SetupWithManager(mgr)).To(Succeed())
+	// OutboundInstance and OutboundScript (outboundinstance_controller_test.go).
+	Expect(setupOutboundControllers(mgr)).To(Succeed())
 
 	go func() {
 		defer GinkgoRecover()

@@ -5,6 +5,11 @@
 // remote call and kubectl-contactflow uses it offline, so that a file the plugin accepts is a
 // file the operator accepts, and a message the plugin prints is the message the operator would
 // put into the Stalled condition.
+//
+// Desired extends that to every platform: AlibabaCCC flows come from spec.definition, the
+// classic CloudCallCenter's and Amazon Connect's from spec.content in the platform's own format
+// (internal/flow.FormatFor); FlowType checks spec.type against the platform's flow types. The
+// controller and the admission webhook both use them.
 package flowspec
 
 import (

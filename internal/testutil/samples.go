@@ -48,6 +48,16 @@ func Props(v map[string]any) []byte {
 // ProviderObjects returns a Secret with the key pair and a CCC ProviderConfig pointing at
 // endpoint.
 func ProviderObjects(ns, name, endpoint, keyID, keySecret string) (*corev1.Secret, *cfv1.ProviderConfig) {
+	return ProviderObjectsFor(ns, name, cfv1.PlatformAlibabaCCC, endpoint, keyID, keySecret)
+}
+
+// ProviderObjectsFor is ProviderObjects for any platform (Amazon Connect gets region us-east-1,
+// the Alibaba platforms cn-shanghai).
+func ProviderObjectsFor(ns, name string, platform cfv1.Platform, endpoint, keyID, keySecret string) (*corev1.Secret, *cfv1.ProviderConfig) {
+	region := "cn-shanghai"
+	if platform == cfv1.PlatformAmazonConnect {
+		region = "us-east-1"
+	}
 	sec := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name + "-credentials"},
 		StringData: map[string]string{"accessKeyId": keyID, "accessKeySecret": keySecret},
@@ -55,8 +65,8 @@ func ProviderObjects(ns, name, endpoint, keyID, keySecret string) (*corev1.Secre
 	pc := &cfv1.ProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: cfv1.ProviderConfigSpec{
-			Platform: cfv1.PlatformAlibabaCCC,
-			Region:   "cn-shanghai",
+			Platform: platform,
+			Region:   region,
 			Endpoint: endpoint,
 			Credentials: cfv1.ProviderCredentials{
 				Source:    cfv1.CredentialsSourceSecret,
@@ -76,7 +86,7 @@ func ContactFlow(ns, name, providerConfig, instance string) *cfv1.ContactFlow {
 			InstanceID:        instance,
 			FlowName:          name,
 			Type:              "MAIN_FLOW",
-			Definition:        SeedDefinition(),
+			Definition:        new(SeedDefinition()),
 		},
 	}
 }

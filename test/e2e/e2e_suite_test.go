@@ -97,6 +97,7 @@ var _ = BeforeSuite(func() {
 
 	emuAddr = freeAddr()
 	start("emulator.log", "emulator", "--listen", emuAddr, "--instance", "ccc:ccc-demo",
+		"--instance", "cloudcallcenter:classic-demo", "--instance", "connect:connect-demo", // platforms_test.go
 		"--state", filepath.Join(workDir, "emulator-state.json"))
 	admin = emulator.NewAdminClient("http://"+emuAddr, nil)
 	Eventually(func() error { return admin.Healthz(context.Background()) }, 20*time.Second, 100*time.Millisecond).Should(Succeed())

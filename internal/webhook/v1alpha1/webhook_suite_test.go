@@ -108,7 +108,7 @@ var _ = Describe("the ContactFlow validating webhook", func() {
 	It("refuses a dangling next, naming the field and the activity", func() {
 		cf := flowIn(ns)
 		missing := "nowhere1"
-		testutil.SetNext(&cf.Spec.Definition, "2d3ad2c2", 0, &missing)
+		testutil.SetNext(cf.Spec.Definition, "2d3ad2c2", 0, &missing)
 		err := k8s.Create(ctx, cf)
 		Expect(err).To(HaveOccurred())
 		GinkgoWriter.Printf("dangling next: %v\n", err)

@@ -139,7 +139,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	want := &cloud.Flow{
 		InstanceID: instanceID, ID: id, Name: "main", Type: "MAIN_FLOW", Description: "d",
-		Published: true, PublishedDefinition: contentB, UpdatedTime: f.UpdatedTime,
+		Published: true, PublishedDefinition: contentB, PublishedVersion: v1, UpdatedTime: f.UpdatedTime,
 	}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("published flow (-want +got):\n%s", diff)

@@ -84,7 +84,7 @@ func flowFromClassic(cf *sdkcc.ContactFlow) *cloud.Flow {
 		Published:   cf.AppliedVersion != "",
 	}
 	if v := appliedVersion(cf); v != nil {
-		f.PublishedDefinition = v.Content
+		f.PublishedDefinition, f.PublishedVersion = v.Content, v.ContactFlowVersionId
 	}
 	if v := lockedVersion(cf); v != nil {
 		f.Draft = &cloud.Draft{ID: v.ContactFlowVersionId, Editor: v.LockedBy, Definition: v.Content, UpdatedTime: v.LastModified}

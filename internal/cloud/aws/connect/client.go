@@ -12,6 +12,11 @@
 //   - StartEdit returns "$SAVED" without a call; CommitDraft saves into $SAVED; Publish
 //     publishes the saved content (and versions it for CAMPAIGN flows); DiscardDraft puts the
 //     published content back into $SAVED.
+//
+// Beyond cloud.FlowClient, Client implements cloud.ContentPublisher: PublishContent publishes
+// exactly the content a controller diffed in one write (and versions it, for CAMPAIGN flows,
+// under the checksum of those bytes); VersionDefinition reads a version's content back, for a
+// rollback.
 package connect
 
 import (
@@ -93,7 +98,10 @@ type Client struct {
 	secrets []string
 }
 
-var _ cloud.FlowClient = (*Client)(nil)
+var (
+	_ cloud.FlowClient       = (*Client)(nil)
+	_ cloud.ContentPublisher = (*Client)(nil)
+)
 
 // NewFlowClient is the cloud.FlowClientFactory for this platform.
 func NewFlowClient(ctx context.Context, cfg cloud.Config) (cloud.FlowClient, error) {

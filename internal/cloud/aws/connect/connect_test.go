@@ -248,9 +248,11 @@ func TestCampaignPublishCreatesVersions(t *testing.T) {
 	if err := c.Publish(ctx, key, connect.DraftID); err != nil {
 		t.Fatal(err)
 	}
+	// A stale checksum means the content changed under the caller: a concurrent edit to observe
+	// again, not an invalid spec.
 	_, err = c.CreateVersion(ctx, key, connect.ContentSha256(defA), "stale")
-	ce := mustClass(t, err, cloud.ClassInvalid)
-	if ce.Code != emuconnect.CodeInvalidRequest || ce.Action != "CreateContactFlowVersion" {
+	ce := mustClass(t, err, cloud.ClassTransient)
+	if ce.Code != cloud.CodeConcurrentEdit || ce.Action != "CreateContactFlowVersion" || !strings.Contains(ce.Message, emuconnect.CodeInvalidRequest) {
 		t.Errorf("stale checksum = %+v", ce)
 	}
 	v, err := c.CreateVersion(ctx, key, connect.ContentSha256(defB), "release 3")

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	"github.com/aws/smithy-go"
@@ -167,4 +168,40 @@ func scrubText(s string, secrets []string) string {
 		s = strings.ToValidUTF8(s[:maxMessageLen], "") + "..."
 	}
 	return s
+}
+
+// staleVersionError reclassifies a refused CreateContactFlowVersion whose FlowContentSha256 guard
+// failed. The platform answers a stale checksum like any other bad request
+// (InvalidRequestException), which would read as ClassInvalid, a spec to stall on; but the
+// caller's content is fine: someone changed the published content between the caller's write
+// (or read) and the version. The refusal is stale when the platform's message names the
+// checksum, or, failing that, when the published content's checksum is no longer sha256 (one
+// DescribeContactFlow, on this failure path only). Then it is ClassTransient with Code
+// cloud.CodeConcurrentEdit, the platform's code and message kept in Message. Any other error is
+// returned as it is.
+func (c *Client) staleVersionError(ctx context.Context, key cloud.FlowKey, sha256 string, err error) error {
+	ce := cloud.AsError(err)
+	if ce == nil || ce.Class != cloud.ClassInvalid || sha256 == "" {
+		return err
+	}
+	stale := strings.Contains(strings.ToLower(ce.Message), "sha256")
+	if !stale {
+		pub, derr := c.describe(ctx, key.InstanceID, key.FlowID)
+		if derr != nil {
+			return err
+		}
+		live := aws.ToString(pub.FlowContentSha256)
+		if live == "" {
+			live = ContentSha256(aws.ToString(pub.Content))
+		}
+		stale = live != sha256
+	}
+	if !stale {
+		return err
+	}
+	return &cloud.Error{
+		Class: cloud.ClassTransient, Platform: cloud.PlatformAmazonConnect, Action: ce.Action,
+		Code: cloud.CodeConcurrentEdit, RequestID: ce.RequestID, Err: ce,
+		Message: fmt.Sprintf("the published content changed before its version was created (%s: %s); observe and diff again", ce.Code, ce.Message),
+	}
 }

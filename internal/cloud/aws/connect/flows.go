@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -254,9 +255,12 @@ func (c *Client) Publish(ctx context.Context, key cloud.FlowKey, draftID string)
 }
 
 // CreateVersion creates the next immutable version of a CAMPAIGN flow from its published
-// content and returns its number. The platform refuses it (ClassInvalid) when sha256 is not
-// the FlowContentSha256 of the latest published content, or the flow is not a CAMPAIGN flow
-// or was never published; an empty sha256 or description is not sent.
+// content and returns its number. The platform refuses it when the flow is not a CAMPAIGN flow
+// or was never published (ClassInvalid), and when sha256 is not the FlowContentSha256 of the
+// latest published content: that refusal means the content changed after the caller read or
+// wrote it, so it is ClassTransient with Code cloud.CodeConcurrentEdit (observe and diff again),
+// not ClassInvalid (which would stall the caller on a spec that is fine). An empty sha256 or
+// description is not sent.
 func (c *Client) CreateVersion(ctx context.Context, key cloud.FlowKey, sha256, description string) (int64, error) {
 	const action = "CreateContactFlowVersion"
 	req := &sdk.CreateContactFlowVersionInput{InstanceId: aws.String(key.InstanceID), ContactFlowId: aws.String(key.FlowID)}
@@ -266,13 +270,51 @@ func (c *Client) CreateVersion(ctx context.Context, key cloud.FlowKey, sha256, d
 	if description != "" {
 		req.Description = aws.String(description)
 	}
-	ctx, cancel := c.callCtx(ctx)
-	defer cancel()
-	out, err := c.api.CreateContactFlowVersion(ctx, req)
+	out, err := func() (*sdk.CreateContactFlowVersionOutput, error) {
+		cctx, cancel := c.callCtx(ctx)
+		defer cancel()
+		return c.api.CreateContactFlowVersion(cctx, req)
+	}()
 	if err != nil {
-		return 0, c.mapError(action, err)
+		return 0, c.staleVersionError(ctx, key, sha256, c.mapError(action, err))
 	}
 	return aws.ToInt64(out.Version), nil
+}
+
+// PublishContent publishes content exactly as given (UpdateContactFlowContent on the plain ID,
+// which validates it, publishes it and saves it into $SAVED) and, for a CAMPAIGN flow, creates a
+// version guarded by ContentSha256(content): the checksum of the bytes sent, so that a version
+// is never created of content someone else published in between (that refusal is
+// ClassTransient, Code cloud.CodeConcurrentEdit; see CreateVersion). It returns the version
+// number, "" for other flow types. It implements cloud.ContentPublisher.
+func (c *Client) PublishContent(ctx context.Context, key cloud.FlowKey, flowType, content, description string) (string, error) {
+	if err := c.updateContent(ctx, key.InstanceID, key.FlowID, content); err != nil {
+		return "", err
+	}
+	if flowType != TypeCampaign {
+		return "", nil
+	}
+	n, err := c.CreateVersion(ctx, key, ContentSha256(content), description)
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// VersionDefinition returns the content of version (a version number) of the flow, with one
+// DescribeContactFlow of "id:version". A version the flow does not have, or a name that is not
+// a version number, is ClassNotFound.
+func (c *Client) VersionDefinition(ctx context.Context, key cloud.FlowKey, version string) (string, error) {
+	const action = "DescribeContactFlow"
+	if n, err := strconv.ParseInt(version, 10, 64); err != nil || n < 1 {
+		return "", &cloud.Error{Class: cloud.ClassNotFound, Platform: cloud.PlatformAmazonConnect, Action: action,
+			Code: "InvalidVersion", Message: "Amazon Connect names flow versions by number (1, 2, ...), not " + strconv.Quote(version)}
+	}
+	v, err := c.describe(ctx, key.InstanceID, key.FlowID+":"+version)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(v.Content), nil
 }
 
 // DiscardDraft puts the published content back into $SAVED. A flow that does not exist, or
