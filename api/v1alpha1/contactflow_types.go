@@ -160,7 +160,9 @@ type ContactFlowSpec struct {
 	// flow, named as the platform names versions (status.versions lists them):
 	// AlibabaCloudCallCenter: a ContactFlowVersionId or its Version label (FallbackContactFlowVersion);
 	// AmazonConnect: a version number of a CAMPAIGN flow, whose content is published again;
-	// AlibabaCCC: not supported by the platform (Ready False, reason RollbackNotSupported).
+	// AlibabaCCC and Amazon Connect flows of other types, which keep no versions: a version
+	// number the operator gave when it published (status.versions), whose definition it kept in
+	// the ConfigMap <name>-flow-history and publishes again as a new version.
 	// Clear it to publish the spec's flow again.
 	// +kubebuilder:validation:MaxLength=128
 	// +optional
@@ -227,8 +229,9 @@ type ContactFlowStatus struct {
 	// +optional
 	LastPublishedTime *metav1.Time `json:"lastPublishedTime,omitempty"`
 	// PublishedVersion names the running version as the platform names versions: the classic
-	// ContactFlowVersionId, the Amazon Connect version number of a CAMPAIGN flow; empty where the
-	// platform keeps no numbered versions (AlibabaCCC, Amazon Connect flows of other types).
+	// ContactFlowVersionId, the Amazon Connect version number of a CAMPAIGN flow; where the
+	// platform keeps no versions (AlibabaCCC, Amazon Connect flows of other types), the number
+	// the operator gave the publish (1, 2, ...).
 	// +optional
 	PublishedVersion string `json:"publishedVersion,omitempty"`
 	// Versions is a short history of the published versions, newest first, at most 10: the

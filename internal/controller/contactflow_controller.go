@@ -153,6 +153,9 @@ type flowReconcile struct {
 	lockHolder string
 	// rolledBack is the version spec.rollbackTo names, once it runs.
 	rolledBack string
+	// rollbackDesc, while a kept version is being published again, is what the history says
+	// of that publish.
+	rollbackDesc string
 }
 
 // run performs the steps of the reconcile contract in order; each returns an error that
@@ -176,11 +179,6 @@ func (s *flowReconcile) run(ctx context.Context) error {
 		// Connect's $SAVED), so an observation served from a list could miss a console user's
 		// change and let a publish overwrite it: its flows are always read directly.
 		s.reader = base
-	}
-	if s.cf.Spec.RollbackTo != "" && s.publisher == nil && s.versioner == nil {
-		// Refused before any call: the platform has nothing to roll back to.
-		return &specError{field: "spec.rollbackTo", reason: cfv1.ReasonRollbackNotSupported, err: fmt.Errorf(
-			"%s keeps no earlier versions to roll back to; clear spec.rollbackTo (to go back, put the earlier flow into the spec)", fc.Platform())}
 	}
 	if err := s.find(ctx); err != nil {
 		return err
@@ -518,6 +516,9 @@ func (s *flowReconcile) markPublished(ctx context.Context, key cloud.FlowKey, ve
 	msg := s.pending
 	if s.created || !s.live.Published {
 		msg = "first version"
+	}
+	if s.rollbackDesc != "" {
+		msg = s.rollbackDesc
 	}
 	what := fmt.Sprintf("definition %s", short(s.desired.Hash()))
 	if version != "" {

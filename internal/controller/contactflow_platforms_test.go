@@ -194,8 +194,10 @@ var (
 		wantChange:    map[string]int64{"StartEditContactFlow": 1, "CommitContactFlow": 1, "PublishContactFlow": 1},
 		wantDraftOnly: map[string]int64{"StartEditContactFlow": 1, "CommitContactFlow": 1},
 		wantTakeOver:  map[string]int64{"DiscardEditingContactFlow": 1, "StartEditContactFlow": 1, "CommitContactFlow": 1, "PublishContactFlow": 1},
+		wantRollback:  map[string]int64{"StartEditContactFlow": 1, "CommitContactFlow": 1, "PublishContactFlow": 1},
 		wantDelete:    map[string]int64{"DeleteContactFlow": 1},
-		rollback:      "unsupported",
+		// CCC keeps no versions: the operator publishes the definition it kept again.
+		rollback: "republish",
 	}
 
 	classicCase = platformCase{
@@ -298,8 +300,11 @@ var (
 		wantChange:    map[string]int64{"UpdateContactFlowContent": 1},
 		wantDraftOnly: map[string]int64{"UpdateContactFlowContent": 1},
 		wantTakeOver:  map[string]int64{"UpdateContactFlowContent": 1},
+		wantRollback:  map[string]int64{"UpdateContactFlowContent": 1},
 		wantDelete:    map[string]int64{"DeleteContactFlow": 1},
-		rollback:      "none",
+		// Only CAMPAIGN flows have platform versions: the operator publishes the definition it
+		// kept again.
+		rollback: "republish",
 	}
 
 	campaignCase = func() platformCase {

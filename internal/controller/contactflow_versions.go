@@ -26,7 +26,10 @@ const maxVersionHistory = 10
 // rollback makes the version spec.rollbackTo names run, instead of converging on the spec.
 func (s *flowReconcile) rollback(ctx context.Context) error {
 	cf, target := s.cf, s.cf.Spec.RollbackTo
-	in := rollbackPlanInput{Supported: s.versioner != nil || s.publisher != nil, Exists: s.live != nil}
+	// Every platform can roll back: to its own versions where it keeps them, otherwise to the
+	// definitions the operator kept when it published them.
+	in := rollbackPlanInput{Supported: true, Exists: s.live != nil}
+	recorded := false
 	var key cloud.FlowKey
 	var targetHash string
 	var apply func() (string, error)
@@ -67,6 +70,32 @@ func (s *flowReconcile) rollback(ctx context.Context) error {
 				}
 			}
 		}
+		if !in.TargetFound && s.versioner == nil {
+			kept, err := s.r.readHistory(ctx, cf)
+			if err != nil {
+				return err
+			}
+			if content, ok := kept[target]; ok {
+				def, perr := s.format.Parse([]byte(content))
+				if perr != nil {
+					return fmt.Errorf("kept version %s of %s does not parse: %w", target, historyName(cf), perr)
+				}
+				in.TargetFound = true
+				targetHash = def.Hash()
+				in.TargetRunning = s.live.Published && pin.PublishedHash == targetHash
+				apply = func() (string, error) {
+					// Published again through the normal path, as if the spec said it: the
+					// same checks before writing, and a new version in the history.
+					s.desired = def
+					s.rollbackDesc = "rollback to version " + target
+					recorded = true
+					if err := s.converge(ctx); err != nil {
+						return "", err
+					}
+					return s.cf.Status.PublishedVersion, nil
+				}
+			}
+		}
 	}
 
 	switch planRollback(in) {
@@ -98,10 +127,21 @@ func (s *flowReconcile) rollback(ctx context.Context) error {
 	st.Published, st.PublishedHash, st.LastPublishedTime = true, targetHash, &now
 	s.rolledBack = target
 	desc := "rollback to version " + target
-	if s.versioner != nil {
+	switch {
+	case recorded:
+		// converge recorded the publish (and kept the definition) itself.
+	case s.versioner != nil:
 		// The platform's history does not change: an earlier version runs again.
 		st.PublishedVersion = version
-	} else {
+	default:
+		if version == "" {
+			version = nextOwnVersion(*st)
+			if kept, err := s.r.readHistory(ctx, cf); err == nil {
+				if err := s.r.keepVersion(ctx, cf, version, kept[target]); err != nil {
+					logf.FromContext(ctx).Info("Could not keep the published definition for rollbacks", "version", version, "error", sanitize(err.Error()))
+				}
+			}
+		}
 		s.recordOwn(version, targetHash, desc, now)
 	}
 	what := "version " + target
@@ -156,6 +196,15 @@ func (s *flowReconcile) recordPublished(ctx context.Context, key cloud.FlowKey, 
 		}
 		s.recordVersions(vs)
 		return nil
+	}
+	if version == "" {
+		// The platform numbers nothing: the operator numbers the version and keeps the
+		// definition, so that spec.rollbackTo can return to it.
+		version = nextOwnVersion(s.cf.Status)
+		if err := s.r.keepVersion(ctx, s.cf, version, string(s.desired.JSON())); err != nil {
+			// The publish happened; a missing history entry only limits later rollbacks.
+			logf.FromContext(ctx).Info("Could not keep the published definition for rollbacks", "version", version, "error", sanitize(err.Error()))
+		}
 	}
 	s.recordOwn(version, hash, msg, at)
 	return nil
