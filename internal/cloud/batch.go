@@ -15,6 +15,8 @@ import (
 //     read directly until the next list, so the check before a write always sees the platform;
 //   - a listed flow with an open draft is read directly, because lists do not carry draft
 //     definitions;
+//   - a flow whose write met someone else's lock, or whose direct read showed a draft, is read
+//     directly until a direct read shows no draft: lists may hide drafts of published flows;
 //   - a list older than Window is never used.
 //
 // Every other method passes straight through. It is safe for concurrent use.
@@ -28,6 +30,11 @@ type BatchedFlows struct {
 	now       func() time.Time
 	mu        sync.Mutex
 	instances map[string]*instanceSnapshot
+	// direct holds flows read directly whatever the list says, across lists: a list may not
+	// show a draft at all (CCC lists a DraftId only while a flow was never published), so a
+	// flow whose write met someone else's lock, or whose direct read showed a draft, is read
+	// directly until a direct read shows it without one.
+	direct map[FlowKey]bool
 }
 
 type instanceSnapshot struct {
@@ -46,7 +53,7 @@ func NewBatchedFlows(inner FlowClient, window time.Duration, pageSize int) *Batc
 		pageSize = 100
 	}
 	return &BatchedFlows{FlowClient: inner, Window: window, PageSize: pageSize, now: time.Now,
-		instances: map[string]*instanceSnapshot{}}
+		instances: map[string]*instanceSnapshot{}, direct: map[FlowKey]bool{}}
 }
 
 // GetFlow answers from a fresh list when it can, and reads the flow directly otherwise.
@@ -54,20 +61,50 @@ func (b *BatchedFlows) GetFlow(ctx context.Context, key FlowKey) (*Flow, error) 
 	if b.Window <= 0 {
 		return b.FlowClient.GetFlow(ctx, key)
 	}
+	b.mu.Lock()
+	direct := b.direct[key]
+	b.mu.Unlock()
+	if direct {
+		return b.getDirect(ctx, key)
+	}
 	snap, err := b.snapshot(ctx, key.InstanceID)
 	if err != nil {
-		return b.FlowClient.GetFlow(ctx, key)
+		return b.getDirect(ctx, key)
 	}
 	b.mu.Lock()
 	f, listed := snap.flows[key.FlowID]
 	dirty := snap.dirty[key.FlowID]
 	b.mu.Unlock()
 	if !listed || dirty || f.Draft != nil {
-		return b.FlowClient.GetFlow(ctx, key)
+		return b.getDirect(ctx, key)
 	}
 	out := f
 	out.NumberList = append([]string(nil), f.NumberList...)
 	return &out, nil
+}
+
+// getDirect reads the flow from the platform and remembers whether it has a draft.
+func (b *BatchedFlows) getDirect(ctx context.Context, key FlowKey) (*Flow, error) {
+	f, err := b.FlowClient.GetFlow(ctx, key)
+	if err == nil {
+		b.mu.Lock()
+		if f.Draft != nil {
+			b.direct[key] = true
+		} else {
+			delete(b.direct, key)
+		}
+		b.mu.Unlock()
+	}
+	return f, err
+}
+
+// noteLock makes key read directly when a write met someone else's lock.
+func (b *BatchedFlows) noteLock(key FlowKey, err error) {
+	if IsLocked(err) {
+		b.mu.Lock()
+		b.direct[key] = true
+		b.mu.Unlock()
+	}
 }
 
 // snapshot returns a list of the instance no older than Window, listing (once, for every
@@ -144,19 +181,25 @@ func (b *BatchedFlows) CreateFlow(ctx context.Context, in CreateFlowInput) (stri
 // StartEdit opens the draft; the flow is read directly afterwards.
 func (b *BatchedFlows) StartEdit(ctx context.Context, key FlowKey) (string, error) {
 	b.markDirty(key)
-	return b.FlowClient.StartEdit(ctx, key)
+	id, err := b.FlowClient.StartEdit(ctx, key)
+	b.noteLock(key, err)
+	return id, err
 }
 
 // CommitDraft commits; the flow is read directly afterwards.
 func (b *BatchedFlows) CommitDraft(ctx context.Context, key FlowKey, draftID, definition, description string) error {
 	b.markDirty(key)
-	return b.FlowClient.CommitDraft(ctx, key, draftID, definition, description)
+	err := b.FlowClient.CommitDraft(ctx, key, draftID, definition, description)
+	b.noteLock(key, err)
+	return err
 }
 
 // Publish publishes; the flow is read directly afterwards.
 func (b *BatchedFlows) Publish(ctx context.Context, key FlowKey, draftID string) error {
 	b.markDirty(key)
-	return b.FlowClient.Publish(ctx, key, draftID)
+	err := b.FlowClient.Publish(ctx, key, draftID)
+	b.noteLock(key, err)
+	return err
 }
 
 // DiscardDraft discards; the flow is read directly afterwards.

@@ -46,6 +46,15 @@ func (f *fakeFlows) ListFlows(_ context.Context, _ string, page, size int) (*Pag
 
 func (f *fakeFlows) Publish(context.Context, FlowKey, string) error { return nil }
 
+func (f *fakeFlows) StartEdit(_ context.Context, key FlowKey) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl := f.flows[key.FlowID]; fl.Draft != nil {
+		return "", &Error{Class: ClassLocked, LockedBy: fl.Draft.Editor}
+	}
+	return "mine", nil
+}
+
 func newFake(n int) *fakeFlows {
 	f := &fakeFlows{flows: map[string]Flow{}}
 	for i := 0; i < n; i++ {
@@ -117,4 +126,56 @@ func TestBatchedFlowsDisabled(t *testing.T) {
 	if fake.lists != 0 || fake.gets != 1 {
 		t.Errorf("disabled batching: lists %d gets %d, want 0 and 1", fake.lists, fake.gets)
 	}
+}
+
+// TestBatchedFlowsSeesDraftsAListHides covers a list that does not show a published flow's
+// draft (as CCC lists do): once a write meets the lock, the flow is read directly, and stays so
+// until a direct read shows no draft.
+func TestBatchedFlowsSeesDraftsAListHides(t *testing.T) {
+	ctx := context.Background()
+	fake := newFake(2)
+	hiding := &listHidesDrafts{fakeFlows: fake}
+	b := NewBatchedFlows(hiding, time.Hour, 100)
+	key := FlowKey{InstanceID: "i", FlowID: "f000"}
+	fake.flows["f000"] = Flow{ID: "f000", InstanceID: "i", Published: true, Draft: &Draft{ID: "d", Editor: "alice"}}
+
+	f, _ := b.GetFlow(ctx, key)
+	if f.Draft != nil {
+		t.Fatal("the list was expected to hide the draft in this test")
+	}
+	if _, err := b.StartEdit(ctx, key); !IsLocked(err) {
+		t.Fatalf("StartEdit: %v, want Locked", err)
+	}
+	for i := 0; i < 3; i++ {
+		f, _ = b.GetFlow(ctx, key)
+		if f.Draft == nil || f.Draft.Editor != "alice" {
+			t.Fatalf("read %d after the lock: %+v, want alice's draft", i, f.Draft)
+		}
+	}
+	fake.mu.Lock()
+	fake.flows["f000"] = Flow{ID: "f000", InstanceID: "i", Published: true}
+	fake.mu.Unlock()
+	if f, _ = b.GetFlow(ctx, key); f.Draft != nil {
+		t.Fatalf("after the draft closed: %+v", f.Draft)
+	}
+	b.mu.Lock()
+	still := b.direct[key]
+	b.mu.Unlock()
+	if still {
+		t.Error("the flow is still read directly after a direct read showed no draft")
+	}
+}
+
+// listHidesDrafts lists flows without their drafts.
+type listHidesDrafts struct{ *fakeFlows }
+
+func (l *listHidesDrafts) ListFlows(ctx context.Context, instance string, page, size int) (*Page, error) {
+	p, err := l.fakeFlows.ListFlows(ctx, instance, page, size)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Flows {
+		p.Flows[i].Draft = nil
+	}
+	return p, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
@@ -102,8 +103,11 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 			Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf)).To(Succeed())
 			Eventually(func() string {
 				Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf)).To(Succeed())
+				if c := meta.FindStatusCondition(cf.Status.Conditions, cfv1.ConditionReady); c != nil {
+					return cf.Status.Editor + " | " + c.Reason + ": " + c.Message
+				}
 				return cf.Status.Editor
-			}, 30*time.Second, 200*time.Millisecond).Should(Equal("alice"))
+			}, 30*time.Second, 200*time.Millisecond).Should(HavePrefix("alice | "))
 			live, err := admin.CCC().Flow(ctx, "faults", cf.Status.ContactFlowID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(live.Draft).NotTo(BeNil())
