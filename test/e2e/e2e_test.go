@@ -55,6 +55,9 @@ var _ = Describe("the operator and the emulator as processes", Ordered, func() {
 		GinkgoWriter.Println(out)
 		// The samples point at the demo emulator's address; this run's emulator has its own port.
 		mustKubectl("patch", "providerconfig", "ccc-demo", "--type=merge", "-p", `{"spec":{"endpoint":"http://`+emuAddr+`"}}`)
+		// The outbound samples come in the same directory: point them at this run's emulator too,
+		// before the manager starts, so no call ever goes to the demo's address.
+		pointOutboundProviderAtEmulator()
 		By("starting bin/manager")
 		startManager()
 

@@ -35,6 +35,7 @@ import (
 	sdkcc "github.com/aliyun/alibaba-cloud-sdk-go/services/cloudcallcenter"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
 
 // Default SDK timeouts. Retries are the controller's business, so one attempt is bounded by
@@ -89,6 +90,10 @@ type Client struct {
 	// secrets are scrubbed from every error message, in case a transport error ever echoes
 	// one.
 	secrets []string
+	// observer and limiter come from cloud.Config: every call is reported and kept within
+	// the account's client-side budget.
+	observer cloud.CallObserver
+	limiter  *cloud.Limiter
 }
 
 var (
@@ -121,6 +126,8 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 		return nil, configError("platform %q is not %s", cfg.Platform, cloud.PlatformAlibabaCloudCallCenter)
 	}
 	c := &Client{
+		observer:       cfg.Observer,
+		limiter:        cfg.Limiter,
 		region:         cfg.Region,
 		connectTimeout: DefaultConnectTimeout,
 		readTimeout:    DefaultReadTimeout,
@@ -278,7 +285,8 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkcc.Cli
 	conf.UserAgent = userAgent
 	// Not an *http.Transport on purpose: the SDK then leaves the shared transport's dialer
 	// and TLS settings alone.
-	conf.Transport = contextTransport{ctx: ctx, base: c.transport}
+	rec := &acs.RequestIDTransport{Base: contextTransport{ctx: ctx, base: c.transport}}
+	conf.Transport = rec
 	api, err := sdkcc.NewClientWithOptions(c.region, conf, c.creds)
 	if err != nil {
 		return c.mapError(action, err)
@@ -286,8 +294,10 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkcc.Cli
 	api.Domain = c.domain
 	api.SetConnectTimeout(c.connectTimeout)
 	api.SetReadTimeout(c.readTimeout)
-	if err := fn(api); err != nil {
-		return c.mapError(action, err)
-	}
-	return nil
+	return acs.Run(ctx, cloud.PlatformAlibabaCloudCallCenter, action, c.limiter, c.observer, func() (string, error) {
+		if err := fn(api); err != nil {
+			return rec.RequestID(), c.mapError(action, err)
+		}
+		return rec.RequestID(), nil
+	})
 }

@@ -20,6 +20,7 @@ import (
 	sdkob "github.com/aliyun/alibaba-cloud-sdk-go/services/outboundbot"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
 
 // Default SDK timeouts. Retries are the controller's business, so one attempt is bounded by
@@ -72,6 +73,10 @@ type Client struct {
 	// secrets are scrubbed from every error message, in case a transport error ever echoes
 	// one.
 	secrets []string
+	// observer and limiter come from cloud.Config: every call is reported and kept within
+	// the account's client-side budget.
+	observer cloud.CallObserver
+	limiter  *cloud.Limiter
 }
 
 var _ cloud.OutboundClient = (*Client)(nil)
@@ -101,6 +106,8 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 		return nil, configError("platform %q is not %s", cfg.Platform, cloud.PlatformAlibabaOutboundBot)
 	}
 	c := &Client{
+		observer:       cfg.Observer,
+		limiter:        cfg.Limiter,
 		region:         cfg.Region,
 		connectTimeout: DefaultConnectTimeout,
 		readTimeout:    DefaultReadTimeout,
@@ -256,7 +263,8 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkob.Cli
 	conf.UserAgent = userAgent
 	// Not an *http.Transport on purpose: the SDK then leaves the shared transport's dialer
 	// and TLS settings alone.
-	conf.Transport = contextTransport{ctx: ctx, base: c.transport}
+	rec := &acs.RequestIDTransport{Base: contextTransport{ctx: ctx, base: c.transport}}
+	conf.Transport = rec
 	api, err := sdkob.NewClientWithOptions(c.region, conf, c.creds)
 	if err != nil {
 		return c.mapError(action, err, extraSecrets)
@@ -266,8 +274,10 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkob.Cli
 	}
 	api.SetConnectTimeout(c.connectTimeout)
 	api.SetReadTimeout(c.readTimeout)
-	if err := fn(api); err != nil {
-		return c.mapError(action, err, extraSecrets)
-	}
-	return nil
+	return acs.Run(ctx, cloud.PlatformAlibabaOutboundBot, action, c.limiter, c.observer, func() (string, error) {
+		if err := fn(api); err != nil {
+			return rec.RequestID(), c.mapError(action, err, extraSecrets)
+		}
+		return rec.RequestID(), nil
+	})
 }

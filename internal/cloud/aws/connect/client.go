@@ -32,9 +32,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	sdk "github.com/aws/aws-sdk-go-v2/service/connect"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 )
@@ -96,6 +98,10 @@ type Client struct {
 	// secrets are scrubbed from every error message, in case a transport error ever echoes
 	// one.
 	secrets []string
+	// observer and limiter come from cloud.Config: every operation is reported and kept within
+	// the account's client-side budget (Connect counts per account and Region).
+	observer cloud.CallObserver
+	limiter  *cloud.Limiter
 }
 
 var (
@@ -131,7 +137,7 @@ func New(ctx context.Context, cfg cloud.Config, opts ...Option) (*Client, error)
 	if cfg.Platform != "" && cfg.Platform != cloud.PlatformAmazonConnect {
 		return nil, configError("platform %q is not %s", cfg.Platform, cloud.PlatformAmazonConnect)
 	}
-	c := &Client{region: cfg.Region, connectTimeout: DefaultConnectTimeout, readTimeout: DefaultReadTimeout}
+	c := &Client{region: cfg.Region, connectTimeout: DefaultConnectTimeout, readTimeout: DefaultReadTimeout, observer: cfg.Observer, limiter: cfg.Limiter}
 	for _, o := range opts {
 		o(c)
 	}
@@ -198,8 +204,40 @@ func New(ctx context.Context, cfg cloud.Config, opts ...Option) (*Client, error)
 		o.HTTPClient = &detached
 		o.Retryer = aws.NopRetryer{}
 		o.RetryMaxAttempts = 1
+		o.APIOptions = append(o.APIOptions, c.observeOperations)
 	})
 	return c, nil
+}
+
+// observeOperations adds a step to every operation's middleware stack that waits on the
+// client-side rate limiter and reports the operation, with Amazon's request ID, to the observer.
+// The operation's own error goes back to the caller unchanged.
+func (c *Client) observeOperations(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("contactflowObserve",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			op := awsmiddleware.GetOperationName(ctx)
+			if err := c.limiter.Wait(ctx, op); err != nil {
+				c.report(ctx, op, 0, "", err)
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
+			}
+			start := time.Now()
+			out, md, err := next.HandleInitialize(ctx, in)
+			rid, _ := awsmiddleware.GetRequestIDMetadata(md)
+			var classified error
+			if err != nil {
+				classified = c.mapError(op, err)
+			}
+			c.report(ctx, op, time.Since(start), rid, classified)
+			return out, md, err
+		}), middleware.After) // after the SDK has named the operation
+}
+
+// report tells the observer about one operation.
+func (c *Client) report(ctx context.Context, op string, d time.Duration, requestID string, err error) {
+	if c.observer == nil {
+		return
+	}
+	c.observer.ObserveCall(ctx, cloud.CallOutcome(cloud.Call{Platform: cloud.PlatformAmazonConnect, Action: op, Duration: d}, err, requestID))
 }
 
 // Platform names the platform.

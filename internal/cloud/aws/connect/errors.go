@@ -87,6 +87,10 @@ func (c *Client) mapError(action string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if ours := cloud.AsError(err); ours != nil {
+		// Already classified on the way: the client-side rate limiter's refusal.
+		return ours
+	}
 	ce := &cloud.Error{Platform: cloud.PlatformAmazonConnect, Action: action, Err: err}
 
 	var credErr *credentialsError
