@@ -154,6 +154,9 @@ func (p platformCase) log(step string) {
 
 func (p platformCase) provider(ns string) {
 	sec, pc := testutil.ProviderObjectsFor(ns, p.short, p.platform, emuServer.URL, emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret)
+	// The emulator has no quota: lift the operator's default budget (Amazon Connect: 1/s) so the
+	// scenarios measure calls, not waiting. The limiter itself has its own tests.
+	pc.Spec.RateLimit = &cfv1.RateLimitSpec{QPS: "100", Burst: 50}
 	Expect(k8s.Create(ctx, sec)).To(Succeed())
 	Expect(k8s.Create(ctx, pc)).To(Succeed())
 }
