@@ -10,6 +10,7 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
 
 // CodeFlowLocked is the platform code for a flow whose draft another user holds; its message
@@ -82,7 +83,7 @@ func (c *Client) mapError(action string, err error) error {
 	var se *sdkerrors.ServerError
 	var cle *sdkerrors.ClientError
 	var ue *url.Error
-	var credErr *credentialsError
+	var credErr *acs.CredentialsError
 	switch {
 	case errors.As(err, &se):
 		c.fromServer(ce, se.HttpStatus(), se.ErrorCode(), se.Message(), se.RequestId())

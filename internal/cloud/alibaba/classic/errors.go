@@ -10,6 +10,7 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
 
 // Platform codes the adapter gives a meaning beyond the generic rules in classify.
@@ -96,7 +97,7 @@ func (c *Client) mapError(action string, err error) error {
 	var se *sdkerrors.ServerError
 	var cle *sdkerrors.ClientError
 	var ue *url.Error
-	var credErr *credentialsError
+	var credErr *acs.CredentialsError
 	switch {
 	case errors.As(err, &se):
 		c.fromServer(ce, se.HttpStatus(), se.ErrorCode(), se.Message(), se.RequestId())

@@ -6,13 +6,8 @@ package outboundbot
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -126,36 +121,10 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 
-	var provider credentials.CredentialsProvider
-	if cr := cfg.Credentials; cr != nil {
-		if cr.AccessKeyID == "" || cr.AccessKeySecret == "" {
-			return nil, configError("static credentials need both an access key ID and a secret")
-		}
-		if cr.SecurityToken != "" {
-			provider = credentials.NewStaticSTSCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret, cr.SecurityToken)
-			c.secrets = append(c.secrets, cr.SecurityToken)
-		} else {
-			provider = credentials.NewStaticAKCredentialsProvider(cr.AccessKeyID, cr.AccessKeySecret)
-		}
-		c.secrets = append(c.secrets, cr.AccessKeySecret)
-	} else {
-		provider = credentials.NewDefaultCredentialsProvider()
+	if c.creds, c.secrets, err = acs.Credentials(cloud.PlatformAlibabaOutboundBot, cfg.Credentials); err != nil {
+		return nil, err
 	}
-	c.creds = &serializedProvider{inner: provider}
-
-	c.transport = &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   c.connectTimeout,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		TLSHandshakeTimeout:   c.connectTimeout,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
+	c.transport = acs.NewTransport(c.connectTimeout)
 	return c, nil
 }
 
@@ -163,88 +132,12 @@ func New(cfg cloud.Config, opts ...Option) (*Client, error) {
 func (c *Client) Platform() string { return cloud.PlatformAlibabaOutboundBot }
 
 func configError(format string, args ...any) *cloud.Error {
-	return &cloud.Error{
-		Class:    cloud.ClassInvalid,
-		Platform: cloud.PlatformAlibabaOutboundBot,
-		Action:   "Configure",
-		Message:  fmt.Sprintf(format, args...),
-	}
+	return acs.ConfigError(cloud.PlatformAlibabaOutboundBot, format, args...)
 }
 
-// parseEndpoint turns cloud.Config.Endpoint into the SDK's domain ("host[:port]") and scheme.
+// parseEndpoint turns cloud.Config.Endpoint into the SDK's domain and scheme (acs.ParseEndpoint).
 func parseEndpoint(ep string) (domain, scheme string, err error) {
-	ep = strings.TrimSpace(ep)
-	if ep == "" {
-		return "", "HTTPS", nil
-	}
-	if strings.Contains(ep, "://") {
-		u, perr := url.Parse(ep)
-		if perr != nil {
-			return "", "", configError("endpoint %q is not a valid URL", ep)
-		}
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", "", configError("endpoint %q: scheme must be http or https", ep)
-		}
-		if u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-			return "", "", configError("endpoint %q must be scheme://host[:port] with no path, query or user", ep)
-		}
-		return u.Host, strings.ToUpper(u.Scheme), nil
-	}
-	if strings.ContainsAny(ep, "/?#@ ") {
-		return "", "", configError("endpoint %q must be host[:port] or a URL", ep)
-	}
-	host, port := ep, ""
-	if h, p, serr := net.SplitHostPort(ep); serr == nil {
-		host, port = h, p
-	}
-	if strings.HasSuffix(strings.ToLower(host), ".aliyuncs.com") || port == "443" {
-		return ep, "HTTPS", nil
-	}
-	return ep, "HTTP", nil
-}
-
-// serializedProvider guards a credentials provider: the SDK's default chain remembers the
-// provider that last worked in an unguarded field, and the Client shares one chain across
-// concurrent calls.
-type serializedProvider struct {
-	mu    sync.Mutex
-	inner credentials.CredentialsProvider
-}
-
-// GetCredentials asks the wrapped provider under the lock and marks its failures.
-func (p *serializedProvider) GetCredentials() (*credentials.Credentials, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cc, err := p.inner.GetCredentials()
-	if err != nil {
-		return nil, &credentialsError{err: err}
-	}
-	return cc, nil
-}
-
-// GetProviderName names the wrapped provider.
-func (p *serializedProvider) GetProviderName() string { return p.inner.GetProviderName() }
-
-// credentialsError marks a failure to obtain credentials, so that it is classified
-// Unauthorized rather than Transient.
-type credentialsError struct{ err error }
-
-// Error says credentials could not be obtained, and why.
-func (e *credentialsError) Error() string { return "obtaining credentials: " + e.err.Error() }
-
-// Unwrap returns the provider's error.
-func (e *credentialsError) Unwrap() error { return e.err }
-
-// contextTransport sends every request of one call with that call's context, which the SDK
-// cannot pass itself; cancelling the context aborts the request.
-type contextTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
-}
-
-// RoundTrip sends r under the call's context.
-func (t contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(r.WithContext(t.ctx))
+	return acs.ParseEndpoint(cloud.PlatformAlibabaOutboundBot, ep)
 }
 
 // call runs fn with an SDK client bound to ctx, bounded by the read timeout, and maps its error.
@@ -263,7 +156,7 @@ func (c *Client) call(ctx context.Context, action string, fn func(api *sdkob.Cli
 	conf.UserAgent = userAgent
 	// Not an *http.Transport on purpose: the SDK then leaves the shared transport's dialer
 	// and TLS settings alone.
-	rec := &acs.RequestIDTransport{Base: contextTransport{ctx: ctx, base: c.transport}}
+	rec := &acs.RequestIDTransport{Base: acs.ContextTransport{Ctx: ctx, Base: c.transport}}
 	conf.Transport = rec
 	api, err := sdkob.NewClientWithOptions(c.region, conf, c.creds)
 	if err != nil {
