@@ -70,6 +70,25 @@ const (
 	ReasonVersionNotFound = "VersionNotFound"
 )
 
+// Reasons of a ContactFlow whose flow refers to other objects or serves phone numbers.
+const (
+	// ReasonReferencesUnresolved: a reference in spec.references does not resolve yet (a
+	// ContactFlow without a remote ID, a platform object of that name missing); the message names
+	// each. The flow exists unpublished so that flows referring to it can resolve.
+	ReasonReferencesUnresolved = "ReferencesUnresolved"
+	// ReasonNumberInUse: a number in spec.phoneNumbers is bound to another flow and takeOver is
+	// not set; the binding is left alone.
+	ReasonNumberInUse = "NumberInUse"
+	// ReasonNumberNotFound: a number in spec.phoneNumbers is not a number of the instance.
+	ReasonNumberNotFound = "NumberNotFound"
+	// ReasonInUse: a ContactFlow being deleted is still referred to by other ContactFlows or
+	// bound to phone numbers; the remote flow stays until they are gone.
+	ReasonInUse = "InUse"
+	// ReasonRenameNotSupported: spec.flowName changed on a platform that cannot rename a flow in
+	// place (AlibabaCCC).
+	ReasonRenameNotSupported = "RenameNotSupported"
+)
+
 // Annotations the operator reads or writes.
 const (
 	// AnnotationAdoptID names an existing remote object (for a ContactFlow, its ContactFlowId)

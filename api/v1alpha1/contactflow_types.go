@@ -87,6 +87,66 @@ type FlowDefinition struct {
 	Description string `json:"description,omitempty"`
 }
 
+// ReferenceKind is the kind of platform object a PlatformReference names.
+// +kubebuilder:validation:Enum=ContactFlow;Queue;SkillGroup;Prompt;Function
+type ReferenceKind string
+
+// PlatformReference names an object on the platform by its name or ID in this environment.
+// +kubebuilder:validation:XValidation:rule="has(self.name) != has(self.id)",message="set exactly one of name and id"
+type PlatformReference struct {
+	// Kind of the object: Queue and Function (AmazonConnect: a queue, a Lambda function
+	// associated with the instance), SkillGroup (AlibabaCCC, AlibabaCloudCallCenter), Prompt
+	// (an AmazonConnect prompt, an AlibabaCCC audio file, an AlibabaCloudCallCenter media),
+	// ContactFlow (a flow of the instance that no ContactFlow manages).
+	Kind ReferenceKind `json:"kind"`
+	// Name of the object on the platform; the operator looks its ID up.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	Name string `json:"name,omitempty"`
+	// ID of the object on the platform (an ARN on AmazonConnect also works); the operator checks
+	// that it exists.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	// +optional
+	ID string `json:"id,omitempty"`
+}
+
+// FlowReference is something a flow's definition refers to. The definition writes
+// ${ref:NAME} inside any string value where the platform wants the object's ID (an ARN on
+// AmazonConnect); the operator puts in the live ID of this environment before it diffs and
+// publishes.
+// +kubebuilder:validation:XValidation:rule="has(self.contactFlow) != has(self.platform)",message="set exactly one of contactFlow and platform"
+type FlowReference struct {
+	// Name is how the definition refers to it: ${ref:NAME}.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$`
+	Name string `json:"name"`
+	// ContactFlow names another ContactFlow in this namespace, on the same ProviderConfig and
+	// instance. Flows may refer to each other in a cycle: each is created unpublished first, so
+	// that all IDs exist before anything is published.
+	// +optional
+	ContactFlow *LocalObjectReference `json:"contactFlow,omitempty"`
+	// Platform names an object on the platform by its name or ID in this environment.
+	// +optional
+	Platform *PlatformReference `json:"platform,omitempty"`
+}
+
+// PhoneNumberBinding is an inbound number the flow answers.
+type PhoneNumberBinding struct {
+	// Number as the platform lists it: E.164 on AmazonConnect (+14155550100), the number as
+	// CCC shows it on the Alibaba platforms.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^\+?[0-9]+$`
+	Number string `json:"number"`
+	// TakeOver moves the number to this flow when another flow answers it. Without it, such a
+	// binding is reported (Ready False, NumberInUse) and left alone.
+	// +optional
+	TakeOver bool `json:"takeOver,omitempty"`
+}
+
 // ContactFlowSpec is the desired IVR flow.
 // +kubebuilder:validation:XValidation:rule="has(self.definition) != has(self.content)",message="set exactly one of spec.definition (the activity graph of an AlibabaCCC flow) and spec.content (the platform-native flow of an AlibabaCloudCallCenter or AmazonConnect flow)"
 type ContactFlowSpec struct {
@@ -156,6 +216,24 @@ type ContactFlowSpec struct {
 	// contactflow.io/adopt-id instead.
 	// +optional
 	AdoptByName bool `json:"adoptByName,omitempty"`
+	// References name what the definition refers to, by Kubernetes object or by platform name
+	// or ID; the definition writes ${ref:NAME} where the platform wants an ID. The operator
+	// resolves them at every reconcile, waits (Ready False, ReferencesUnresolved, naming what
+	// is missing) until all resolve, and publishes again when a referenced flow's ID changes.
+	// +kubebuilder:validation:MaxItems=100
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	References []FlowReference `json:"references,omitempty"`
+	// PhoneNumbers lists the inbound numbers this flow answers. The operator binds each to the
+	// flow once it is published; a number answered by another flow is only taken with
+	// takeOver. While any number is bound to the flow, deleting the resource waits (unless
+	// deletionPolicy is Orphan). Removing a number from the list unbinds it.
+	// +kubebuilder:validation:MaxItems=100
+	// +listType=map
+	// +listMapKey=number
+	// +optional
+	PhoneNumbers []PhoneNumberBinding `json:"phoneNumbers,omitempty"`
 	// RollbackTo, when set, makes an earlier published version run again instead of the spec's
 	// flow, named as the platform names versions (status.versions lists them):
 	// AlibabaCloudCallCenter: a ContactFlowVersionId or its Version label (FallbackContactFlowVersion);
@@ -186,11 +264,30 @@ type FlowVersionStatus struct {
 	Description string `json:"description,omitempty"`
 }
 
+// ResolvedReference is one reference of spec.references as the operator resolved it.
+type ResolvedReference struct {
+	// Name of the reference.
+	Name string `json:"name"`
+	// Target says what it names: ContactFlow/<name> or <Kind>/<name or id>.
+	Target string `json:"target"`
+	// Value is the live ID (ARN on AmazonConnect) put into the definition; empty while it does
+	// not resolve.
+	// +optional
+	Value string `json:"value,omitempty"`
+	// Problem says why it does not resolve, while it does not.
+	// +optional
+	Problem string `json:"problem,omitempty"`
+}
+
 // ContactFlowStatus is what the operator last observed of the remote flow.
 type ContactFlowStatus struct {
 	// ContactFlowID is the platform's ID of the flow.
 	// +optional
 	ContactFlowID string `json:"contactFlowId,omitempty"`
+	// ContactFlowARN is the flow's ARN on AmazonConnect: what other flows' references to this
+	// one resolve to there.
+	// +optional
+	ContactFlowARN string `json:"contactFlowArn,omitempty"`
 	// InstanceID is the instance the flow was found or created in.
 	// +optional
 	InstanceID string `json:"instanceId,omitempty"`
@@ -222,9 +319,15 @@ type ContactFlowStatus struct {
 	// while it does.
 	// +optional
 	PendingChanges string `json:"pendingChanges,omitempty"`
-	// NumberList holds the phone numbers bound to the flow.
+	// NumberList holds the phone numbers bound to the flow, as the platform last reported them.
 	// +optional
 	NumberList []string `json:"numberList,omitempty"`
+	// References are spec.references as last resolved: each name with the live value put into
+	// the definition, or why it does not resolve.
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	References []ResolvedReference `json:"references,omitempty"`
 	// LastPublishedTime is when the operator last published the flow.
 	// +optional
 	LastPublishedTime *metav1.Time `json:"lastPublishedTime,omitempty"`

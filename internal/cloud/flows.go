@@ -16,8 +16,12 @@ type FlowKey struct {
 // Flow is what an adapter observed of one remote flow. Definitions are the platform's own
 // serialized form (for CCC the Definition JSON string), unparsed: internal/flow parses them.
 type Flow struct {
-	InstanceID  string
-	ID          string
+	InstanceID string
+	ID         string
+	// ARN is the flow's ARN where the platform has them (Amazon Connect): what another flow's
+	// definition uses to transfer to it. Empty on the Alibaba platforms, whose flows refer to
+	// each other by ID.
+	ARN         string
 	Name        string
 	Type        string
 	Description string
@@ -104,4 +108,13 @@ type FlowClient interface {
 
 	// DeleteFlow deletes the flow. Deleting a flow that does not exist is success.
 	DeleteFlow(ctx context.Context, key FlowKey) error
+}
+
+// Ref is the value another flow's definition uses to refer to f: its ARN where the platform has
+// them, else its ID.
+func (f *Flow) Ref() string {
+	if f.ARN != "" {
+		return f.ARN
+	}
+	return f.ID
 }
