@@ -135,6 +135,14 @@ func (c *AdminClient) Stats(ctx context.Context) (Stats, error) {
 	return s, err
 }
 
+// Calls returns the call log (GET /_emulator/calls): the most recent calls since the last
+// reset, in the order they arrived, each with the object it named.
+func (c *AdminClient) Calls(ctx context.Context) ([]CallRecord, error) {
+	var out []CallRecord
+	err := c.do(ctx, http.MethodGet, "/_emulator/calls", nil, &out)
+	return out, err
+}
+
 // ResetStats zeroes the call counters.
 func (c *AdminClient) ResetStats(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/_emulator/stats/reset", nil, nil)

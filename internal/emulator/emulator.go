@@ -60,6 +60,9 @@ type AccessKey = core.AccessKey
 // Stats is a snapshot of the per-platform, per-action call counters.
 type Stats = core.StatsSnapshot
 
+// CallRecord is one entry of the call log (GET /_emulator/calls).
+type CallRecord = core.CallRecord
+
 // ParseAccessKey parses "ID:SECRET[:USER]"; USER defaults to DefaultUser.
 func ParseAccessKey(s string) (AccessKey, error) { return core.ParseAccessKey(s) }
 
@@ -195,6 +198,9 @@ func New(cfg Config) (*Emulator, error) {
 	mux.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, _ *http.Request) {
 		core.WriteAdminJSON(w, http.StatusOK, e.stats.Snapshot())
 	})
+	mux.HandleFunc("GET /_emulator/calls", func(w http.ResponseWriter, _ *http.Request) {
+		core.WriteAdminJSON(w, http.StatusOK, e.stats.Log())
+	})
 	mux.HandleFunc("POST /_emulator/stats/reset", func(w http.ResponseWriter, _ *http.Request) {
 		e.stats.Reset()
 		w.WriteHeader(http.StatusNoContent)
@@ -251,8 +257,11 @@ func (e *Emulator) Close() error {
 // Stats returns a snapshot of the call counters (what GET /_emulator/stats answers).
 func (e *Emulator) Stats() Stats { return e.stats.Snapshot() }
 
-// ResetStats zeroes the call counters.
+// ResetStats zeroes the call counters and the call log.
 func (e *Emulator) ResetStats() { e.stats.Reset() }
+
+// Calls returns the call log: the most recent calls since the last reset, in order.
+func (e *Emulator) Calls() []CallRecord { return e.stats.Log() }
 
 // SetFaults replaces the injected faults (what PUT /_emulator/faults does).
 func (e *Emulator) SetFaults(fc FaultConfig) { e.faults.Set(fc) }

@@ -170,7 +170,7 @@ type problemDetail struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := core.NewUUID()
-	action, user := UnknownAction, ""
+	action, user, target := UnknownAction, "", ""
 
 	data, err := func() (any, error) {
 		var rt *route
@@ -184,6 +184,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if rt != nil {
 			action = rt.action
+			target = pathParams["ContactFlowId"]
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 		if err != nil {
@@ -218,7 +219,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return h(r.Context(), call)
 	}()
 
-	s.stats.Record(Platform, action, err != nil)
+	s.stats.RecordCall(Platform, action, target, err != nil)
 	status, code := http.StatusOK, ""
 	if err != nil {
 		ae := core.AsAPIError(err)

@@ -93,3 +93,24 @@ func TestAsAPIErrorHidesGoErrors(t *testing.T) {
 		t.Errorf("AsAPIError = %+v", ae)
 	}
 }
+
+func TestCallLogKeepsOrderAndBound(t *testing.T) {
+	s := NewStats()
+	s.RecordCall("ccc", "CreateContactFlow", "a", false)
+	s.RecordCall("ccc", "PublishContactFlow", "id-a", true)
+	log := s.Log()
+	if len(log) != 2 || log[0].Action != "CreateContactFlow" || log[0].Target != "a" || log[1].Seq != 2 || !log[1].Failed {
+		t.Fatalf("log = %+v", log)
+	}
+	for i := 0; i < logSize+10; i++ {
+		s.Record("ccc", "GetContactFlow", false)
+	}
+	log = s.Log()
+	if len(log) != logSize || log[0].Seq != 13 || log[len(log)-1].Seq != int64(logSize+12) {
+		t.Fatalf("ring: len %d first %d last %d", len(log), log[0].Seq, log[len(log)-1].Seq)
+	}
+	s.Reset()
+	if len(s.Log()) != 0 {
+		t.Fatal("Reset keeps the log")
+	}
+}

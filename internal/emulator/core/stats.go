@@ -41,7 +41,26 @@ type Stats struct {
 	errors    map[string]map[string]int64
 	throttled map[string]map[string]int64
 	total     int64
+	// log holds the most recent calls in order, a ring of logSize.
+	log  []CallRecord
+	next int
 }
+
+// CallRecord is one call in the order it arrived: what a test reads to check that one call came
+// before another (every flow created before any was published).
+type CallRecord struct {
+	// Seq numbers the calls since the last Reset, from 1.
+	Seq      int64  `json:"seq"`
+	Platform string `json:"platform"`
+	Action   string `json:"action"`
+	// Target is the flow (or other object) the call named, where the request says: its ID, or
+	// for a create its name.
+	Target string `json:"target,omitempty"`
+	Failed bool   `json:"failed,omitempty"`
+}
+
+// logSize bounds the call log: enough for a test's scenario, small enough to serve whole.
+const logSize = 4096
 
 // NewStats returns empty counters.
 func NewStats() *Stats {
@@ -52,6 +71,11 @@ func NewStats() *Stats {
 
 // Record counts one call; failed marks it as answered with an error.
 func (s *Stats) Record(platform, action string, failed bool) {
+	s.RecordCall(platform, action, "", failed)
+}
+
+// RecordCall counts one call and logs it with the object it named.
+func (s *Stats) RecordCall(platform, action, target string, failed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	inc(s.calls, platform, action)
@@ -59,6 +83,23 @@ func (s *Stats) Record(platform, action string, failed bool) {
 		inc(s.errors, platform, action)
 	}
 	s.total++
+	rec := CallRecord{Seq: s.total, Platform: platform, Action: action, Target: target, Failed: failed}
+	if len(s.log) < logSize {
+		s.log = append(s.log, rec)
+	} else {
+		s.log[s.next] = rec
+	}
+	s.next = (s.next + 1) % logSize
+}
+
+// Log returns the most recent calls (at most 4096) since the last Reset, oldest first.
+func (s *Stats) Log() []CallRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.log) < logSize {
+		return append([]CallRecord(nil), s.log...)
+	}
+	return append(append([]CallRecord(nil), s.log[s.next:]...), s.log[:s.next]...)
 }
 
 // RecordThrottled counts one call refused by an injected quota.
@@ -76,6 +117,7 @@ func (s *Stats) Reset() {
 	s.errors = map[string]map[string]int64{}
 	s.throttled = map[string]map[string]int64{}
 	s.total = 0
+	s.log, s.next = nil, 0
 }
 
 // Snapshot returns a deep copy, so callers may keep it while calls go on.

@@ -148,6 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := core.NewRequestID()
 	platform, action, version, user := UnknownPlatform, "", "", ""
+	target := ""
 
 	data, route, apiErr := func() (any, Route, *core.APIError) {
 		params, apiErr := decodeParams(w, r)
@@ -155,6 +156,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return nil, Route{}, apiErr
 		}
 		action, version = params.Get("Action"), params.Get("Version")
+		target = callTarget(params)
 		route, apiErr := s.route(params)
 		if apiErr != nil {
 			return nil, Route{}, apiErr
@@ -181,7 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if action == "" {
 		action = "(none)"
 	}
-	s.stats.Record(platform, action, apiErr != nil)
+	s.stats.RecordCall(platform, action, target, apiErr != nil)
 
 	status, code := http.StatusOK, "OK"
 	var body any
@@ -335,4 +337,15 @@ func writeJSON(w http.ResponseWriter, status int, requestID string, body any) {
 	h.Set("x-acs-request-id", requestID)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// callTarget is the object a call names, for the call log: the flow (or script, or instance)
+// ID, else the name a create gives.
+func callTarget(p core.Params) string {
+	for _, k := range []string{"ContactFlowId", "ScriptId", "Name", "InstanceName", "InstanceId"} {
+		if v := p[k]; v != "" {
+			return v
+		}
+	}
+	return ""
 }
