@@ -322,6 +322,12 @@ type ContactFlowStatus struct {
 	// NumberList holds the phone numbers bound to the flow, as the platform last reported them.
 	// +optional
 	NumberList []string `json:"numberList,omitempty"`
+	// ManagedNumbers are the numbers the operator bound to the flow because spec.phoneNumbers
+	// lists them; removing one from the spec unbinds it. Numbers bound on the console appear in
+	// numberList only and are left alone.
+	// +listType=set
+	// +optional
+	ManagedNumbers []string `json:"managedNumbers,omitempty"`
 	// References are spec.references as last resolved: each name with the live value put into
 	// the definition, or why it does not resolve.
 	// +listType=map

@@ -145,6 +145,11 @@ func (in *ContactFlowStatus) DeepCopyInto(out *ContactFlowStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.ManagedNumbers != nil {
+		in, out := &in.ManagedNumbers, &out.ManagedNumbers
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.References != nil {
 		in, out := &in.References, &out.References
 		*out = make([]ResolvedReference, len(*in))

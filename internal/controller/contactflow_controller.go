@@ -53,6 +53,9 @@ type ContactFlowReconciler struct {
 	MaxConcurrentReconciles int
 	// States, when set, tracks each flow's state for the contactflow_resources gauge.
 	States *metrics.States
+
+	// resources caches the platform objects references name, per instance and kind.
+	resources resourceCache
 }
 
 // +kubebuilder:rbac:groups=contactflow.io,resources=contactflows,verbs=get;list;watch;update;patch
@@ -156,6 +159,9 @@ type flowReconcile struct {
 	// rollbackDesc, while a kept version is being published again, is what the history says
 	// of that publish.
 	rollbackDesc string
+	// nameNote says why the platform's name of the flow differs from spec.flowName, when it
+	// does and cannot be changed.
+	nameNote string
 }
 
 // run performs the steps of the reconcile contract in order; each returns an error that
@@ -186,12 +192,57 @@ func (s *flowReconcile) run(ctx context.Context) error {
 	if s.cf.Spec.RollbackTo != "" {
 		return s.rollback(ctx)
 	}
+	missing, err := s.resolve(ctx)
+	if err != nil {
+		return err
+	}
 	if s.live == nil {
+		// Created unpublished even while references are missing, so that its own ID exists
+		// for the flows that refer to it: flows that refer to each other in a cycle converge.
 		if err := s.create(ctx); err != nil {
 			return err
 		}
+		if len(missing) > 0 {
+			if missing, err = s.resolve(ctx); err != nil {
+				return err
+			}
+		}
 	}
-	return s.converge(ctx)
+	if len(missing) > 0 {
+		s.cf.Status.ContactFlowARN = s.live.ARN
+		return s.unresolvedError(missing)
+	}
+	if err := s.rename(ctx); err != nil {
+		return err
+	}
+	if err := s.converge(ctx); err != nil {
+		return err
+	}
+	return s.bindNumbers(ctx)
+}
+
+// resolve resolves spec.references and makes the desired flow the spec's with their values put
+// in: what is diffed, hashed and published. It returns the names that do not resolve yet.
+func (s *flowReconcile) resolve(ctx context.Context) ([]string, error) {
+	if len(s.cf.Spec.References) == 0 {
+		s.cf.Status.References = nil
+		return nil, nil
+	}
+	values, missing, err := s.resolveReferences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	def, _, err := flowspec.Resolved(s.cf.Spec, s.fc.Platform(), values)
+	var fe *flowspec.Error
+	switch {
+	case errors.As(err, &fe):
+		return nil, &specError{field: fe.Field, err: fmt.Errorf("with its references resolved: %w", fe.Err)}
+	case err != nil:
+		return nil, err
+	}
+	s.desired = def
+	s.cf.Status.DesiredHash = def.Hash()
+	return missing, nil
 }
 
 // validate parses and checks the spec's flow with the platform's format before anything is
@@ -211,6 +262,9 @@ func (s *flowReconcile) validate() error {
 	t, err := flowspec.FlowType(s.cf.Spec, platform)
 	if errors.As(err, &fe) {
 		return &specError{field: fe.Field, err: fe.Err}
+	}
+	if err := validateReferences(s.cf.Spec, platform); err != nil {
+		return err
 	}
 	s.format, s.desired, s.flowType = format, def, t
 	s.cf.Status.DesiredHash = def.Hash()
@@ -345,10 +399,13 @@ func (s *flowReconcile) create(ctx context.Context) error {
 	}
 	s.live = f
 	if f.Draft != nil {
-		// The creation draft is the operator's by construction.
+		// The creation draft is the operator's by construction; its hash tells it apart later on
+		// a platform that does not say who holds a draft.
 		cf.Status.DraftID = f.Draft.ID
+		cf.Status.DraftHash = s.hashOf(f.Draft.Definition, true)
 		cf.Status.Editor = ""
 	}
+	cf.Status.ContactFlowARN = f.ARN
 	return nil
 }
 
@@ -597,6 +654,7 @@ func (s *flowReconcile) planInput() (flowPlanInput, flow.Definition) {
 func (s *flowReconcile) recordObserved(in flowPlanInput) {
 	st, live := &s.cf.Status, s.live
 	st.ContactFlowID = live.ID
+	st.ContactFlowARN = live.ARN
 	st.InstanceID = s.cf.Spec.InstanceID
 	st.Published = live.Published
 	st.PublishedHash = in.PublishedHash
@@ -641,6 +699,9 @@ func (s *flowReconcile) writeOutcome(err error) {
 			o.ReadyReason = cfv1.ReasonPublished
 			o.ReadyMessage = fmt.Sprintf("Flow %s is published with definition %s", st.ContactFlowID, short(st.DesiredHash))
 		}
+		if s.nameNote != "" {
+			o.ReadyMessage += "; " + s.nameNote
+		}
 		o.SyncReason = cfv1.ReasonUpToDate
 		o.SyncMessage = o.ReadyMessage
 		if st.Editor != "" {
@@ -656,12 +717,16 @@ func (s *flowReconcile) writeOutcome(err error) {
 	msg := sanitize(err.Error())
 	var pe *ProviderError
 	var se *specError
+	var we *waitError
 	switch {
 	case errors.As(err, &se):
 		o.Stalled = true
 		msg = se.Error() + "; the live flow was not changed"
 	case errors.As(err, &pe):
 		msg = pe.Message
+		o.Reconciling = true
+	case errors.As(err, &we):
+		msg = we.message
 		o.Reconciling = true
 	case cloud.ClassOf(err) == cloud.ClassLocked:
 		ce := cloud.AsError(err)
@@ -708,6 +773,9 @@ func outcomeReason(err error) string {
 		return cfv1.ReasonInvalidSpec
 	case errors.As(err, &pe):
 		return pe.Reason
+	}
+	if we, ok := isWait(err); ok {
+		return we.reason
 	}
 	if ce := cloud.AsError(err); ce != nil && ce.Code == cloud.CodeConcurrentEdit {
 		return cfv1.ReasonConcurrentEdit
@@ -763,12 +831,23 @@ func (r *ContactFlowReconciler) reconcileDelete(ctx context.Context, cf *cfv1.Co
 		before := cf.DeepCopy()
 		fc, err := r.Providers.FlowClient(ctx, cf.Namespace, cf.Spec.ProviderConfigRef)
 		if err == nil {
+			var flows, numbers []string
+			flows, numbers, err = r.dependents(ctx, cf, fc)
+			if err == nil && len(flows)+len(numbers) > 0 {
+				err = inUseError(cf, flows, numbers)
+			}
+		}
+		if err == nil {
 			err = fc.DeleteFlow(ctx, cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: id})
 		}
 		if err != nil {
-			msg := sanitize(err.Error())
+			msg := "Deleting flow " + id + ": " + sanitize(err.Error()) + " (set spec.deletionPolicy: Orphan to leave it)"
+			reason := cfv1.ReasonDeleting
+			if we, ok := isWait(err); ok {
+				msg, reason = we.message, we.reason
+			}
 			applyOutcome(&cf.Status.Conditions, cf.Generation, outcome{
-				ReadyReason: cfv1.ReasonDeleting, ReadyMessage: "Deleting flow " + id + ": " + msg + " (set spec.deletionPolicy: Orphan to leave it)",
+				ReadyReason: reason, ReadyMessage: msg,
 				Reconciling: true,
 			})
 			if perr := r.patchStatus(ctx, before, cf); perr != nil && !apierrors.IsNotFound(perr) {
@@ -817,6 +896,10 @@ func (r *ContactFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		}); err != nil {
 		return err
 	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &cfv1.ContactFlow{}, referencedFlowIndex,
+		func(o client.Object) []string { return referencedFlows(o.(*cfv1.ContactFlow)) }); err != nil {
+		return err
+	}
 	n := r.MaxConcurrentReconciles
 	if n <= 0 {
 		n = 4
@@ -824,6 +907,7 @@ func (r *ContactFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cfv1.ContactFlow{}, builder.WithPredicates(specChanged)).
 		Watches(&cfv1.ProviderConfig{}, handler.EnqueueRequestsFromMapFunc(r.flowsForProviderConfig)).
+		Watches(&cfv1.ContactFlow{}, handler.EnqueueRequestsFromMapFunc(r.relatedFlows), builder.WithPredicates(referenceRelevant)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: n}).
 		Named("contactflow").
 		Complete(r)

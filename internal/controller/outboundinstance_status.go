@@ -27,8 +27,11 @@ type stallError struct {
 func (e *stallError) Error() string { return e.message }
 func (e *stallError) Unwrap() error { return e.err }
 
-// waitError is a dependency that is not there yet (the OutboundInstance a script names). It is
-// no failure of the platform: the resource looks again after the lock-retry period.
+// waitError is a dependency that is not there yet (the OutboundInstance a script names, a
+// reference of a flow that does not resolve, a number another flow answers, dependents of a flow
+// being deleted). It is no failure of the platform nor a spec the operator refuses: the
+// condition carries reason and message, and the resource looks again after the lock-retry
+// period and whenever a watch says what it waits for changed.
 type waitError struct {
 	reason  string
 	message string

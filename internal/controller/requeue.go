@@ -60,6 +60,10 @@ func (t Timing) resultFor(err error) (ctrl.Result, error) {
 	if errors.As(err, &pe) {
 		return ctrl.Result{RequeueAfter: jitter(t.LockRetry, 0.5)}, nil
 	}
+	if _, ok := isWait(err); ok {
+		// What it waits for usually wakes it through a watch; this is the backstop.
+		return ctrl.Result{RequeueAfter: jitter(t.LockRetry, 0.5)}, nil
+	}
 	if errors.Is(err, errSpecInvalid) {
 		return ctrl.Result{}, nil
 	}

@@ -70,6 +70,10 @@ func (v ContactFlowValidator) ValidateUpdate(ctx context.Context, oldCF, cf *cfv
 	if oldCF.Spec.InstanceID != cf.Spec.InstanceID {
 		errs = append(errs, field.Forbidden(spec.Child("instanceId"), "instanceId is immutable; create a new ContactFlow for another instance"))
 	}
+	if oldCF.Spec.FlowName != cf.Spec.FlowName && v.platform(ctx, cf) == string(cfv1.PlatformAlibabaCCC) {
+		errs = append(errs, field.Forbidden(spec.Child("flowName"), fmt.Sprintf(
+			"AlibabaCCC (CCC 2020-07-01) cannot rename a flow in place; keep %q, rename it on the console and then here, or create a new ContactFlow", oldCF.Spec.FlowName)))
+	}
 	if oldCF.Spec.Type != "" && oldCF.Spec.Type != cf.Spec.Type {
 		errs = append(errs, field.Forbidden(spec.Child("type"), "type is immutable: the platform cannot change a flow's type in place; create a new ContactFlow"))
 	}
@@ -124,6 +128,14 @@ func (v ContactFlowValidator) validateFlow(ctx context.Context, cf *cfv1.Contact
 	}
 	if cf.Spec.Content != nil {
 		errs = append(errs, validateContent(cf, platform)...)
+	}
+	if err := flowspec.CheckReferences(cf.Spec, platform); err != nil {
+		var fe *flowspec.Error
+		if errors.As(err, &fe) {
+			errs = append(errs, field.Invalid(field.NewPath(fe.Field), "", fe.Err.Error()))
+		} else {
+			errs = append(errs, field.Invalid(spec.Child("references"), "", err.Error()))
+		}
 	}
 	if platform != "" {
 		if _, err := flowspec.FlowType(cf.Spec, platform); err != nil {
