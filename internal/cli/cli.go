@@ -41,6 +41,7 @@ func commands() []command {
 		{"validate", "FILE...", "check ContactFlow manifests as the operator does before any remote call", validateHelp, runValidate},
 		{"diff", "FILE --live LIVE", "compare a manifest's flow with a live platform definition, semantically", diffHelp, runDiff},
 		{"render", "FILE [-o OUT.svg|OUT.png]", "draw a flow's activity graph as SVG or PNG", renderHelp, runRender},
+		{"export", "--platform P --instance ID", "print an instance's flows as ContactFlow manifests, references extracted", exportHelp, runExport},
 		{"version", "", "print the plugin's version", "", runVersion},
 		{"help", "[COMMAND]", "show help for the plugin or a command", "", nil},
 	}
@@ -125,6 +126,9 @@ func (c command) flags() *flag.FlagSet {
 		return fs
 	case "render":
 		fs, _ := renderFlags()
+		return fs
+	case "export":
+		fs, _ := exportFlags()
 		return fs
 	}
 	return nil
