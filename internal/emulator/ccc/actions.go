@@ -68,6 +68,10 @@ func (s *Service) Register(srv *pop.Server) {
 		"PublishContactFlow":        s.publishContactFlow,
 		"DiscardEditingContactFlow": s.discardEditingContactFlow,
 		"DeleteContactFlow":         s.deleteContactFlow,
+		"ListSkillGroups":           s.listSkillGroups,
+		"ListAudioFiles":            s.listAudioFiles,
+		"ListPhoneNumbers":          s.listPhoneNumbers,
+		"ModifyPhoneNumber":         s.modifyPhoneNumber,
 	} {
 		srv.Register(pop.Route{Platform: Platform, Version: Version, Action: action, Handler: h, Envelope: pop.DataEnvelope})
 	}

@@ -76,6 +76,7 @@ func (s *Service) RegisterAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("PUT "+flow+"/draft", s.adminEditDraft)
 	mux.HandleFunc("DELETE "+flow+"/draft", s.adminDiscardDraft)
 	mux.HandleFunc("PUT "+flow+"/published", s.adminSetPublished)
+	s.registerDirectoryAdmin(mux)
 }
 
 func requireUser(user string) error {
@@ -218,4 +219,83 @@ func (s *Service) adminSetPublished(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	core.WriteAdminJSON(w, http.StatusOK, f)
+}
+
+// Directory admin bodies.
+type (
+	// ResourcesResponse is the body of GET .../instances/{instanceId}/resources.
+	ResourcesResponse struct {
+		Resources []Resource `json:"resources"`
+	}
+	// AddPhoneNumberRequest is the body of POST .../instances/{instanceId}/numbers.
+	AddPhoneNumberRequest struct {
+		Number string `json:"number"`
+	}
+	// PhoneNumbersResponse is the body of GET .../instances/{instanceId}/numbers.
+	PhoneNumbersResponse struct {
+		PhoneNumbers []NumberView `json:"phoneNumbers"`
+	}
+)
+
+// registerDirectoryAdmin adds the skill group, audio file and phone number operations.
+func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
+	const inst = AdminPrefix + "/instances/{instanceId}"
+	mux.HandleFunc("GET "+inst+"/resources", s.adminResources)
+	mux.HandleFunc("POST "+inst+"/resources", s.adminAddResource)
+	mux.HandleFunc("GET "+inst+"/numbers", s.adminNumbers)
+	mux.HandleFunc("POST "+inst+"/numbers", s.adminAddNumber)
+}
+
+func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	core.WriteAdminJSON(w, http.StatusOK, ResourcesResponse{Resources: res})
+}
+
+func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
+	var req NewResource
+	if err := core.DecodeAdminJSON(r, &req); err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	res, created, err := s.AddResource(r.PathValue("instanceId"), req)
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	core.WriteAdminJSON(w, status, res)
+}
+
+func (s *Service) adminNumbers(w http.ResponseWriter, r *http.Request) {
+	numbers, err := s.PhoneNumbers(r.PathValue("instanceId"))
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	core.WriteAdminJSON(w, http.StatusOK, PhoneNumbersResponse{PhoneNumbers: numbers})
+}
+
+func (s *Service) adminAddNumber(w http.ResponseWriter, r *http.Request) {
+	var req AddPhoneNumberRequest
+	if err := core.DecodeAdminJSON(r, &req); err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	n, created, err := s.AddPhoneNumber(r.PathValue("instanceId"), req.Number)
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	core.WriteAdminJSON(w, status, NumberView{PhoneNumber: n})
 }

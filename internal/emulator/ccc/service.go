@@ -53,8 +53,16 @@ const (
 	// CodeDuplicatedName: another flow of the instance already has the name (HTTP 400).
 	CodeDuplicatedName = "Duplicated.ContactFlowName"
 	// CodeInvalidDefinition: Definition is not a JSON object with an "activities" array
-	// (HTTP 400).
+	// (HTTP 400). A publish whose definition refers to a flow, skill group or audio file the
+	// instance does not have answers it too (the emulator's choice: the platform documents no
+	// code for it), with the message "The parameter Definition is invalid: <problem>; ...".
 	CodeInvalidDefinition = "InvalidParameter.Definition"
+	// CodeNumberNotExists: the instance has no such phone number (HTTP 404), as documented for
+	// ModifyPhoneNumber.
+	CodeNumberNotExists = "NotExists.Number"
+	// CodeInvalidEnumeration: a parameter is not one of its allowed values (HTTP 400), e.g.
+	// ModifyPhoneNumber Usage.
+	CodeInvalidEnumeration = "Parameter.Enumeration"
 )
 
 // LockedMessageFormat is the message of CodeFlowLocked: flow ID, then the editor.
@@ -80,7 +88,9 @@ type Flow struct {
 	// Published reports whether the flow was ever published.
 	Published bool `json:"published"`
 	// Draft is the open draft, nil when none is open.
-	Draft       *Draft   `json:"draft,omitempty"`
+	Draft *Draft `json:"draft,omitempty"`
+	// NumberList lists the numbers bound to the flow. It is filled in copies handed out by
+	// the Service; the state file keeps the binding on the numbers instead.
 	NumberList  []string `json:"numberList"`
 	CreatedTime string   `json:"createdTime"`
 	UpdatedTime string   `json:"updatedTime"`
@@ -100,9 +110,17 @@ func (f *Flow) clone() Flow {
 		d := *f.Draft
 		c.Draft = &d
 	}
-	c.NumberList = slices.Clone(f.NumberList)
-	if c.NumberList == nil {
-		c.NumberList = []string{}
+	c.NumberList = []string{}
+	return c
+}
+
+// view copies f with the numbers bound to it.
+func (inst *instance) view(f *Flow) Flow {
+	c := f.clone()
+	for _, n := range inst.Numbers {
+		if n.ContactFlowID == f.ContactFlowID {
+			c.NumberList = append(c.NumberList, n.Number)
+		}
 	}
 	return c
 }
@@ -119,6 +137,15 @@ func (f *Flow) visibleDefinition() string {
 type instance struct {
 	// Flows are kept in creation order, which is the list order.
 	Flows []*Flow `json:"flows"`
+	// Resources are the skill groups and audio files flows refer to, in creation order.
+	Resources []*Resource `json:"resources"`
+	// Numbers are the instance's phone numbers, in the order they were added; a number's
+	// ContactFlowID is the binding, which Flow.NumberList reflects.
+	Numbers []*PhoneNumber `json:"phoneNumbers"`
+}
+
+func newInstance() *instance {
+	return &instance{Flows: []*Flow{}, Resources: []*Resource{}, Numbers: []*PhoneNumber{}}
 }
 
 type persisted struct {
@@ -167,10 +194,23 @@ func New(opts Options) (*Service, error) {
 		}
 		for id, inst := range p.Instances {
 			if inst == nil {
-				inst = &instance{}
+				inst = newInstance()
 			}
 			if inst.Flows == nil {
 				inst.Flows = []*Flow{}
+			}
+			if inst.Resources == nil {
+				inst.Resources = []*Resource{}
+			}
+			if inst.Numbers == nil {
+				inst.Numbers = []*PhoneNumber{}
+			}
+			// State written before numbers were kept on the instance lists them on the flows.
+			for _, f := range inst.Flows {
+				for _, n := range f.NumberList {
+					inst.bindLocked(n, f.ContactFlowID, s.now())
+				}
+				f.NumberList = nil
 			}
 			s.instances[id] = inst
 		}
@@ -181,7 +221,7 @@ func New(opts Options) (*Service, error) {
 			return nil, fmt.Errorf("empty %s instance ID", Platform)
 		}
 		if _, ok := s.instances[id]; !ok {
-			s.instances[id] = &instance{Flows: []*Flow{}}
+			s.instances[id] = newInstance()
 			changed = true
 		}
 	}
@@ -282,7 +322,7 @@ func (s *Service) AddInstance(id string) (bool, error) {
 	if _, ok := s.instances[id]; ok {
 		return false, nil
 	}
-	s.instances[id] = &instance{Flows: []*Flow{}}
+	s.instances[id] = newInstance()
 	s.saveLocked()
 	return true, nil
 }
@@ -309,7 +349,7 @@ func (s *Service) Flows(instanceID string) ([]Flow, error) {
 	}
 	out := make([]Flow, 0, len(inst.Flows))
 	for _, f := range inst.Flows {
-		out = append(out, f.clone())
+		out = append(out, inst.view(f))
 	}
 	return out, nil
 }
@@ -318,11 +358,11 @@ func (s *Service) Flows(instanceID string) ([]Flow, error) {
 func (s *Service) Flow(instanceID, flowID string) (Flow, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, f, err := s.flowLocked(instanceID, flowID)
+	inst, f, err := s.flowLocked(instanceID, flowID)
 	if err != nil {
 		return Flow{}, err
 	}
-	return f.clone(), nil
+	return inst.view(f), nil
 }
 
 // NewFlow describes a flow to create.
@@ -365,7 +405,6 @@ func (s *Service) CreateFlow(instanceID, user string, in NewFlow) (Flow, error) 
 		Name:          in.Name,
 		Type:          in.Type,
 		Description:   in.Description,
-		NumberList:    slices.Clone(in.NumberList),
 		CreatedTime:   now,
 		UpdatedTime:   now,
 	}
@@ -375,8 +414,11 @@ func (s *Service) CreateFlow(instanceID, user string, in NewFlow) (Flow, error) 
 		f.Draft = &Draft{DraftID: core.NewUUID(), Editor: user, Definition: in.Definition, UpdatedTime: now}
 	}
 	inst.Flows = append(inst.Flows, f)
+	for _, n := range in.NumberList {
+		inst.bindLocked(n, f.ContactFlowID, s.now())
+	}
 	s.saveLocked()
-	return f.clone(), nil
+	return inst.view(f), nil
 }
 
 // StartEdit opens a draft of the flow for user, a copy of the published definition, and
@@ -427,16 +469,21 @@ func (s *Service) Commit(instanceID, flowID, draftID, user, definition, descript
 	return nil
 }
 
-// Publish makes draftID, which user must hold, the published definition and closes it.
+// Publish makes draftID, which user must hold, the published definition and closes it. The
+// draft's references must resolve in the instance (checkReferences); a refused publish changes
+// nothing.
 func (s *Service) Publish(instanceID, flowID, draftID, user string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, f, err := s.flowLocked(instanceID, flowID)
+	inst, f, err := s.flowLocked(instanceID, flowID)
 	if err != nil {
 		return err
 	}
 	d, err := draftLocked(f, draftID, user)
 	if err != nil {
+		return err
+	}
+	if err := inst.checkReferences(d.Definition); err != nil {
 		return err
 	}
 	f.Definition, f.Published, f.Draft = d.Definition, true, nil
@@ -487,7 +534,8 @@ func (s *Service) CloseDraft(instanceID, flowID, user string) error {
 	return nil
 }
 
-// Delete removes the flow, whatever draft it has.
+// Delete removes the flow, whatever draft it has, and unbinds its numbers. Flows that refer to
+// it are not checked: the platform does not refuse the delete either.
 func (s *Service) Delete(instanceID, flowID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -496,6 +544,11 @@ func (s *Service) Delete(instanceID, flowID string) error {
 		return err
 	}
 	inst.Flows = slices.DeleteFunc(inst.Flows, func(x *Flow) bool { return x == f })
+	for _, n := range inst.Numbers {
+		if n.ContactFlowID == flowID {
+			n.ContactFlowID = ""
+		}
+	}
 	s.saveLocked()
 	return nil
 }
@@ -532,13 +585,13 @@ func (s *Service) SetPublished(instanceID, flowID, definition string) (Flow, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, f, err := s.flowLocked(instanceID, flowID)
+	inst, f, err := s.flowLocked(instanceID, flowID)
 	if err != nil {
 		return Flow{}, err
 	}
 	f.Definition, f.Published, f.UpdatedTime = definition, true, s.timestamp()
 	s.saveLocked()
-	return f.clone(), nil
+	return inst.view(f), nil
 }
 
 // ListQuery selects and orders a page of flows.
@@ -590,7 +643,7 @@ func (s *Service) List(instanceID string, q ListQuery) ([]Flow, int, error) {
 	start := (q.PageNumber - 1) * q.PageSize
 	out := []Flow{}
 	for i := start; i < total && i < start+q.PageSize; i++ {
-		out = append(out, matched[i].clone())
+		out = append(out, inst.view(matched[i]))
 	}
 	return out, total, nil
 }

@@ -110,6 +110,9 @@ var Actions = []string{
 	"ListPhoneNumbers",
 	"AssignContactFlowToPhoneNumber",
 	"RemoveContactFlowFromPhoneNumber",
+	"ModifyContactFlow",
+	"ListSkillGroups",
+	"ListMedias",
 }
 
 // Register adds the classic CloudCallCenter 2017-07-05 contact flow actions to a POP RPC server.
@@ -129,6 +132,9 @@ func (s *Service) Register(srv *pop.Server) {
 		"ListPhoneNumbers":                     s.listPhoneNumbers,
 		"AssignContactFlowToPhoneNumber":       s.assignPhoneNumber,
 		"RemoveContactFlowFromPhoneNumber":     s.removePhoneNumber,
+		"ModifyContactFlow":                    s.modifyContactFlow,
+		"ListSkillGroups":                      s.listSkillGroups,
+		"ListMedias":                           s.listMedias,
 	}
 	for _, action := range Actions {
 		srv.Register(pop.Route{Platform: Platform, Version: Version, Action: action, Handler: handlers[action], Envelope: Envelope})

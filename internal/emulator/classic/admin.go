@@ -94,6 +94,7 @@ func (s *Service) RegisterAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("PUT "+flow+"/modification", s.adminEdit)
 	mux.HandleFunc("DELETE "+flow+"/modification", s.adminClose)
 	mux.HandleFunc("PUT "+flow+"/published", s.adminSetPublished)
+	s.registerDirectoryAdmin(mux)
 }
 
 func requireUser(user string) error {
@@ -263,4 +264,43 @@ func (s *Service) adminAddNumber(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	core.WriteAdminJSON(w, status, n)
+}
+
+// ResourcesResponse is the body of GET .../instances/{instanceId}/resources.
+type ResourcesResponse struct {
+	Resources []Resource `json:"resources"`
+}
+
+// registerDirectoryAdmin adds the skill group and media operations.
+func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
+	const inst = AdminPrefix + "/instances/{instanceId}"
+	mux.HandleFunc("GET "+inst+"/resources", s.adminResources)
+	mux.HandleFunc("POST "+inst+"/resources", s.adminAddResource)
+}
+
+func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	core.WriteAdminJSON(w, http.StatusOK, ResourcesResponse{Resources: res})
+}
+
+func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
+	var req NewResource
+	if err := core.DecodeAdminJSON(r, &req); err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	res, created, err := s.AddResource(r.PathValue("instanceId"), req)
+	if err != nil {
+		core.WriteAdminError(w, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	core.WriteAdminJSON(w, status, res)
 }

@@ -103,6 +103,10 @@ const (
 	CodeInvalidType = "InvalidParameter.Type"
 	// CodePhoneNumberAssigned: a removal named a number assigned to another flow (HTTP 400).
 	CodePhoneNumberAssigned = "InvalidParameter.PhoneNumberId"
+	// CodeInvalidReference is CodeInvalidContent answered by a publish whose content refers to a
+	// flow, skill group or media the instance does not have, with the message "The parameter
+	// Content is invalid: <problem>; ...", each problem naming the node, the property and the ID.
+	CodeInvalidReference = CodeInvalidContent
 )
 
 // LockedMessageFormat is the message of CodeVersionLocked: flow ID, version ID, then the holder.
@@ -205,6 +209,8 @@ type instance struct {
 	// Flows are kept in creation order, which is the list order.
 	Flows   []*Flow        `json:"flows"`
 	Numbers []*PhoneNumber `json:"phoneNumbers"`
+	// Resources are the skill groups and medias flows refer to, in creation order.
+	Resources []*Resource `json:"resources"`
 }
 
 type persisted struct {
@@ -262,6 +268,9 @@ func New(opts Options) (*Service, error) {
 			if inst.Numbers == nil {
 				inst.Numbers = []*PhoneNumber{}
 			}
+			if inst.Resources == nil {
+				inst.Resources = []*Resource{}
+			}
 			s.instances[id] = inst
 		}
 	}
@@ -283,7 +292,9 @@ func New(opts Options) (*Service, error) {
 	return s, nil
 }
 
-func newInstance() *instance { return &instance{Flows: []*Flow{}, Numbers: []*PhoneNumber{}} }
+func newInstance() *instance {
+	return &instance{Flows: []*Flow{}, Numbers: []*PhoneNumber{}, Resources: []*Resource{}}
+}
 
 // saveLocked writes the state; a failure is logged, not returned, because the mutation has
 // already happened in memory and the caller's answer must reflect it.
@@ -671,11 +682,12 @@ func (s *Service) change(instanceID, versionID, user string, canvas, content *st
 }
 
 // Publish applies version versionID, which user must hold open, and releases its lock.
-// Publishing the applied version again succeeds without a change.
+// Publishing the applied version again succeeds without a change. The version's references
+// must resolve in the instance (checkReferences); a refused publish changes nothing.
 func (s *Service) Publish(instanceID, versionID, user string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, f, v, err := s.versionLocked(instanceID, versionID)
+	inst, f, v, err := s.versionLocked(instanceID, versionID)
 	if err != nil {
 		return err
 	}
@@ -683,6 +695,9 @@ func (s *Service) Publish(instanceID, versionID, user string) error {
 		return nil
 	}
 	if err := heldBy(f, v, user); err != nil {
+		return err
+	}
+	if err := inst.checkReferences(v.Content); err != nil {
 		return err
 	}
 	now := s.timestamp()

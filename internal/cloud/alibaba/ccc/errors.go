@@ -17,6 +17,16 @@ import (
 // ends with "is being edited by <user>.".
 const CodeFlowLocked = "Forbidden.ContactFlowLocked"
 
+// CodeInvalidDefinition is the platform code for a definition it refuses: not a JSON object
+// with activities, or (on publish) one whose activities refer to flows, skill groups or audio
+// files the instance does not have. Its problems become cloud.Error.Problems.
+const CodeInvalidDefinition = "InvalidParameter.Definition"
+
+// CodeNumberNotExists is the platform code for a phone number the instance does not have
+// (ModifyPhoneNumber); it is ClassNotFound and kept as the Code, so that a caller can tell a
+// missing number from a missing flow (NotExists.ContactFlowId).
+const CodeNumberNotExists = "NotExists.Number"
+
 // maxMessageLen bounds a message taken from a response, so that a proxy's HTML page cannot
 // flood a condition.
 const maxMessageLen = 512
@@ -137,6 +147,11 @@ func (c *Client) fromServer(ce *cloud.Error, status int, code, message, requestI
 		message = strings.TrimSpace(message[:i])
 	}
 	ce.Message = c.scrub(message)
+	if ce.Class == cloud.ClassInvalid && code == CodeInvalidDefinition {
+		// "The parameter Definition is invalid: <problem>; <problem>." (a publish refused for
+		// references it cannot resolve lists one problem per activity and property).
+		ce.Message, ce.Problems = acs.SplitProblems(ce.Message)
+	}
 	if ce.Class == cloud.ClassLocked {
 		if m := lockedByPattern.FindStringSubmatch(ce.Message); m != nil {
 			ce.LockedBy = m[1]

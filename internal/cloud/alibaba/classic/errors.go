@@ -22,6 +22,16 @@ const (
 	// (published meanwhile, or an old version). For a caller that named it as its draft, the
 	// draft is gone: the adapter classifies it ClassNotFound.
 	CodeVersionNotLocked = "IncorrectStatus.ContactFlowVersion"
+	// CodeInvalidContent is the code for a content the platform refuses: not a JSON object
+	// with nodes, or (on publish) one whose nodes refer to flows, skill groups or medias the
+	// instance does not have. Its problems become cloud.Error.Problems.
+	CodeInvalidContent = "InvalidParameter.Content"
+	// CodePhoneNumberNotExists is the code for a PhoneNumberId the instance does not have:
+	// ClassNotFound, kept as the Code so that a caller can tell it from a missing flow.
+	CodePhoneNumberNotExists = "NotExists.PhoneNumberId"
+	// CodePhoneNumberAssigned is the code for removing a number from a flow it is not assigned
+	// to; UnbindNumber treats it as done.
+	CodePhoneNumberAssigned = "InvalidParameter.PhoneNumberId"
 )
 
 // maxMessageLen bounds a message taken from a response, so that a proxy's HTML page cannot
@@ -151,6 +161,11 @@ func (c *Client) fromServer(ce *cloud.Error, status int, code, message, requestI
 		message = strings.TrimSpace(message[:i])
 	}
 	ce.Message = c.scrub(message)
+	if ce.Class == cloud.ClassInvalid && code == CodeInvalidContent {
+		// "The parameter Content is invalid: <problem>; <problem>." (a publish refused for
+		// references it cannot resolve lists one problem per node and property).
+		ce.Message, ce.Problems = acs.SplitProblems(ce.Message)
+	}
 	if ce.Class == cloud.ClassLocked {
 		if m := lockedByPattern.FindStringSubmatch(ce.Message); m != nil {
 			ce.LockedBy = m[1]

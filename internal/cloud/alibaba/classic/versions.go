@@ -53,29 +53,20 @@ func (c *Client) Rollback(ctx context.Context, key cloud.FlowKey, versionID stri
 	return c.checkBody(action, resp.GetHttpStatus(), resp.Success, resp.Code, resp.Message, resp.RequestId)
 }
 
-// phoneNumber finds a number of the instance by its number or its PhoneNumberId.
+// phoneNumber finds a number of the instance by its number or its PhoneNumberId; one the
+// instance does not list is ClassNotFound with Code CodePhoneNumberNotExists.
 func (c *Client) phoneNumber(ctx context.Context, instanceID, number string) (*sdkcc.PhoneNumber, error) {
-	const action = "ListPhoneNumbers"
-	var resp *sdkcc.ListPhoneNumbersResponse
-	err := c.call(ctx, action, func(api *sdkcc.Client) (err error) {
-		req := sdkcc.CreateListPhoneNumbersRequest()
-		req.InstanceId = instanceID
-		resp, err = api.ListPhoneNumbers(req)
-		return err
-	})
+	numbers, err := c.listPhoneNumbers(ctx, instanceID)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkBody(action, resp.GetHttpStatus(), resp.Success, resp.Code, resp.Message, resp.RequestId); err != nil {
-		return nil, err
-	}
-	for i, n := range resp.PhoneNumbers.PhoneNumber {
+	for i, n := range numbers {
 		if n.Number == number || n.PhoneNumberId == number {
-			return &resp.PhoneNumbers.PhoneNumber[i], nil
+			return &numbers[i], nil
 		}
 	}
-	return nil, &cloud.Error{Class: cloud.ClassNotFound, Platform: cloud.PlatformAlibabaCloudCallCenter, Action: action,
-		RequestID: resp.RequestId, Message: "instance " + instanceID + " has no phone number " + number}
+	return nil, &cloud.Error{Class: cloud.ClassNotFound, Platform: cloud.PlatformAlibabaCloudCallCenter, Action: "ListPhoneNumbers",
+		Code: CodePhoneNumberNotExists, Message: "instance " + instanceID + " has no phone number " + number}
 }
 
 // AssignPhoneNumber makes calls to number (the number itself, or its PhoneNumberId) run the

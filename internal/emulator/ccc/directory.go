@@ -1,0 +1,344 @@
+package ccc
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/core"
+)
+
+// Kinds of Resource: what a flow definition refers to besides other flows.
+const (
+	// KindSkillGroup is a skill group (ListSkillGroups).
+	KindSkillGroup = "SkillGroup"
+	// KindPrompt is an audio file (ListAudioFiles: AudioResourceId and Name).
+	KindPrompt = "Prompt"
+)
+
+// Number usages, as ModifyPhoneNumber and ListPhoneNumbers spell them. A number answers with a
+// flow only when it takes inbound calls.
+const (
+	UsageInbound     = "Inbound"
+	UsageOutbound    = "Outbound"
+	UsageBidirection = "Bidirection"
+)
+
+// Resource is a skill group or an audio file of an instance.
+type Resource struct {
+	Kind        string `json:"kind"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	CreatedTime string `json:"createdTime"`
+}
+
+// PhoneNumber is a number of an instance and the flow it answers with.
+type PhoneNumber struct {
+	Number string `json:"number"`
+	// ContactFlowID is the bound flow; empty when none.
+	ContactFlowID string `json:"contactFlowId,omitempty"`
+	// Usage is UsageInbound, UsageOutbound or UsageBidirection (the default).
+	Usage string `json:"usage"`
+	// CreateTime is in milliseconds since the epoch.
+	CreateTime int64 `json:"createTime"`
+}
+
+// bindLocked binds number to flowID, adding the number when the instance lacks it.
+func (inst *instance) bindLocked(number, flowID string, now time.Time) {
+	for _, n := range inst.Numbers {
+		if n.Number == number {
+			n.ContactFlowID = flowID
+			if n.Usage == UsageOutbound {
+				n.Usage = UsageBidirection
+			}
+			return
+		}
+	}
+	inst.Numbers = append(inst.Numbers, &PhoneNumber{Number: number, ContactFlowID: flowID, Usage: UsageBidirection, CreateTime: now.UnixMilli()})
+}
+
+func (inst *instance) flowByID(id string) *Flow {
+	for _, f := range inst.Flows {
+		if f.ContactFlowID == id {
+			return f
+		}
+	}
+	return nil
+}
+
+func (inst *instance) resource(kind, id string) *Resource {
+	for _, r := range inst.Resources {
+		if r.Kind == kind && r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// NewResource describes a skill group or audio file to add.
+type NewResource struct {
+	// Kind is KindSkillGroup or KindPrompt.
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// ID is optional: a skill group gets "<name>@<instanceId>" like the platform's, an audio
+	// file a UUID.
+	ID string `json:"id,omitempty"`
+}
+
+// AddResource adds a skill group or audio file to an instance and returns it. One of that kind
+// with the same name is returned as it is, with created false; an ID taken by another of the
+// kind is refused.
+func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool, error) {
+	if in.Kind != KindSkillGroup && in.Kind != KindPrompt {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "InvalidParameter.Kind",
+			"The parameter kind %q must be %s or %s.", in.Kind, KindSkillGroup, KindPrompt)
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "MissingName", "name is mandatory for this operation.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return Resource{}, false, err
+	}
+	for _, r := range inst.Resources {
+		if r.Kind == in.Kind && r.Name == in.Name {
+			return *r, false, nil
+		}
+	}
+	id := in.ID
+	if id == "" {
+		if in.Kind == KindSkillGroup {
+			id = in.Name + "@" + instanceID
+		} else {
+			id = core.NewUUID()
+		}
+	}
+	if inst.resource(in.Kind, id) != nil {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "Duplicated.Id",
+			"The id %s is already used by another %s of instance %s.", id, in.Kind, instanceID)
+	}
+	r := &Resource{Kind: in.Kind, ID: id, Name: in.Name, CreatedTime: s.timestamp()}
+	inst.Resources = append(inst.Resources, r)
+	s.saveLocked()
+	return *r, true, nil
+}
+
+// Resources returns copies of the instance's resources of kind ("" for all), in creation order.
+func (s *Service) Resources(instanceID, kind string) ([]Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Resource{}
+	for _, r := range inst.Resources {
+		if kind == "" || r.Kind == kind {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// AddPhoneNumber adds a number (usage Bidirection, bound to no flow) to an instance and
+// returns it; a number the instance already has is returned as it is, with created false.
+func (s *Service) AddPhoneNumber(instanceID, number string) (PhoneNumber, bool, error) {
+	if strings.TrimSpace(number) == "" {
+		return PhoneNumber{}, false, core.Errorf(http.StatusBadRequest, "MissingNumber", "number is mandatory for this operation.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return PhoneNumber{}, false, err
+	}
+	for _, n := range inst.Numbers {
+		if n.Number == number {
+			return *n, false, nil
+		}
+	}
+	n := &PhoneNumber{Number: number, Usage: UsageBidirection, CreateTime: s.now().UnixMilli()}
+	inst.Numbers = append(inst.Numbers, n)
+	s.saveLocked()
+	return *n, true, nil
+}
+
+// NumberView is a phone number with the name of its flow, as ListPhoneNumbers shows it.
+type NumberView struct {
+	PhoneNumber
+	ContactFlowName string `json:"contactFlowName,omitempty"`
+}
+
+// PhoneNumbers returns the instance's numbers in the order they were added, each with its
+// flow's name.
+func (s *Service) PhoneNumbers(instanceID string) ([]NumberView, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NumberView, 0, len(inst.Numbers))
+	for _, n := range inst.Numbers {
+		v := NumberView{PhoneNumber: *n}
+		if f := inst.flowByID(n.ContactFlowID); f != nil {
+			v.ContactFlowName = f.Name
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ModifyPhoneNumber sets the number's usage and bound flow, as ModifyPhoneNumber does: an empty
+// flowID unbinds it, and so does an outbound-only usage (a flow answers inbound calls only).
+// An unknown number is CodeNumberNotExists; an unknown flow CodeFlowNotExists.
+func (s *Service) ModifyPhoneNumber(instanceID, number, usage, flowID string) error {
+	switch usage {
+	case UsageInbound, UsageOutbound, UsageBidirection:
+	default:
+		return core.Errorf(http.StatusBadRequest, CodeInvalidEnumeration,
+			"The parameter Usage must be one of the value of enumeration [%s, %s, %s].", UsageInbound, UsageOutbound, UsageBidirection)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return err
+	}
+	var n *PhoneNumber
+	for _, x := range inst.Numbers {
+		if x.Number == number {
+			n = x
+		}
+	}
+	if n == nil {
+		return core.Errorf(http.StatusNotFound, CodeNumberNotExists,
+			"The specified number %s does not exist in instance %s.", number, instanceID)
+	}
+	if flowID != "" {
+		if _, _, err := s.flowLocked(instanceID, flowID); err != nil {
+			return err
+		}
+	}
+	if usage == UsageOutbound {
+		flowID = ""
+	}
+	if n.ContactFlowID != flowID {
+		now := s.timestamp()
+		for _, id := range []string{n.ContactFlowID, flowID} {
+			if f := inst.flowByID(id); f != nil {
+				f.UpdatedTime = now
+			}
+		}
+	}
+	n.Usage, n.ContactFlowID = usage, flowID
+	s.saveLocked()
+	return nil
+}
+
+// Properties of a definition's activities that name other objects of the instance.
+var (
+	flowRefProperties = []string{"contactFlowId", "flowId"}
+	skillGroupProp    = "skillGroupId"
+	audioProp         = "audioResourceId"
+)
+
+// checkReferences refuses a definition (CodeInvalidDefinition, HTTP 400) whose activities'
+// properties name a flow (contactFlowId, flowId), a skill group (skillGroupId) or an audio file
+// (a non-empty audioResourceId) that the instance does not have. An empty flow or skill group
+// reference is refused too. The message lists every problem, each naming the activity, the
+// property and the ID.
+func (inst *instance) checkReferences(def string) *core.APIError {
+	var doc struct {
+		Activities []json.RawMessage `json:"activities"`
+	}
+	if err := json.Unmarshal([]byte(def), &doc); err != nil {
+		return ValidateDefinition(def)
+	}
+	var problems []string
+	for i, raw := range doc.Activities {
+		var act struct {
+			ID         any                        `json:"id"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		if json.Unmarshal(raw, &act) != nil {
+			continue
+		}
+		name := fmt.Sprintf("activity #%d", i+1)
+		if act.ID != nil && fmt.Sprint(act.ID) != "" {
+			name = fmt.Sprintf("activity %q", fmt.Sprint(act.ID))
+		}
+		problems = append(problems, referenceProblems(name, act.Properties, func(prop, id string) string {
+			switch prop {
+			case skillGroupProp:
+				if inst.resource(KindSkillGroup, id) == nil {
+					return "no skill group " + strconv.Quote(id) + " in the instance"
+				}
+			case audioProp:
+				if inst.resource(KindPrompt, id) == nil {
+					return "no audio file " + strconv.Quote(id) + " in the instance"
+				}
+			default:
+				if inst.flowByID(id) == nil {
+					return "no contact flow " + strconv.Quote(id) + " in the instance"
+				}
+			}
+			return ""
+		})...)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return core.Errorf(http.StatusBadRequest, CodeInvalidDefinition,
+		"The parameter Definition is invalid: %s.", strings.Join(problems, "; "))
+}
+
+// referenceProblems checks one activity's reference properties with missing, which returns
+// what is wrong with a non-empty ID ("" when it resolves). Properties are visited in a fixed
+// order so that the message is stable.
+func referenceProblems(name string, props map[string]json.RawMessage, missing func(prop, id string) string) []string {
+	var out []string
+	for _, prop := range append(append([]string{}, flowRefProperties...), skillGroupProp, audioProp) {
+		raw, ok := props[prop]
+		if !ok {
+			continue
+		}
+		id, isText := propertyText(raw)
+		switch {
+		case !isText:
+			out = append(out, fmt.Sprintf("%s property %s: not a string ID", name, prop))
+		case id == "" && prop == audioProp:
+		case id == "":
+			out = append(out, fmt.Sprintf("%s property %s: empty ID", name, prop))
+		default:
+			if m := missing(prop, id); m != "" {
+				out = append(out, fmt.Sprintf("%s property %s: %s", name, prop, m))
+			}
+		}
+	}
+	return out
+}
+
+// propertyText returns a property's value as text: a string, a number's digits, "" for null.
+func propertyText(raw json.RawMessage) (string, bool) {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	}
+	return "", false
+}

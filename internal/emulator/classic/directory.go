@@ -1,0 +1,241 @@
+package classic
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/core"
+)
+
+// Kinds of Resource: what a flow's content refers to besides other flows and numbers.
+const (
+	// KindSkillGroup is a skill group (ListSkillGroups).
+	KindSkillGroup = "SkillGroup"
+	// KindPrompt is a media (ListMedias), whose ID is a number as the SDK's Media.Id is.
+	KindPrompt = "Prompt"
+)
+
+// firstMediaID is the ID the first media of an instance gets when none is given.
+const firstMediaID = 10001
+
+// Resource is a skill group or a media of an instance.
+type Resource struct {
+	Kind string `json:"kind"`
+	// ID is the SkillGroupId, or the media's Id in decimal.
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	CreatedTime string `json:"createdTime"`
+}
+
+// NewResource describes a skill group or media to add.
+type NewResource struct {
+	// Kind is KindSkillGroup or KindPrompt.
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// ID is optional: a skill group gets a UUID, a media the next free number. A media's ID
+	// must be a positive integer.
+	ID string `json:"id,omitempty"`
+}
+
+func (inst *instance) resource(kind, id string) *Resource {
+	for _, r := range inst.Resources {
+		if r.Kind == kind && r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (inst *instance) flowByID(id string) *Flow {
+	for _, f := range inst.Flows {
+		if f.ContactFlowID == id {
+			return f
+		}
+	}
+	return nil
+}
+
+// AddResource adds a skill group or media to an instance and returns it. One of that kind with
+// the same name is returned as it is, with created false; an ID taken by another of the kind is
+// refused.
+func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool, error) {
+	if in.Kind != KindSkillGroup && in.Kind != KindPrompt {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "InvalidParameter.Kind",
+			"The parameter kind %q must be %s or %s.", in.Kind, KindSkillGroup, KindPrompt)
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "MissingName", "name is mandatory for this operation.")
+	}
+	if in.Kind == KindPrompt && in.ID != "" {
+		if n, err := strconv.ParseInt(in.ID, 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != in.ID {
+			return Resource{}, false, core.Errorf(http.StatusBadRequest, "InvalidParameter.Id",
+				"The id %q of a media must be a positive integer.", in.ID)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return Resource{}, false, err
+	}
+	for _, r := range inst.Resources {
+		if r.Kind == in.Kind && r.Name == in.Name {
+			return *r, false, nil
+		}
+	}
+	id := in.ID
+	switch {
+	case id != "":
+	case in.Kind == KindSkillGroup:
+		id = core.NewUUID()
+	default:
+		for n := int64(firstMediaID); id == ""; n++ {
+			if inst.resource(KindPrompt, strconv.FormatInt(n, 10)) == nil {
+				id = strconv.FormatInt(n, 10)
+			}
+		}
+	}
+	if inst.resource(in.Kind, id) != nil {
+		return Resource{}, false, core.Errorf(http.StatusBadRequest, "Duplicated.Id",
+			"The id %s is already used by another %s of instance %s.", id, in.Kind, instanceID)
+	}
+	r := &Resource{Kind: in.Kind, ID: id, Name: in.Name, CreatedTime: s.timestamp()}
+	inst.Resources = append(inst.Resources, r)
+	s.saveLocked()
+	return *r, true, nil
+}
+
+// Resources returns copies of the instance's resources of kind ("" for all), in creation order.
+func (s *Service) Resources(instanceID, kind string) ([]Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, err := s.instanceLocked(instanceID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Resource{}
+	for _, r := range inst.Resources {
+		if kind == "" || r.Kind == kind {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// ModifyFlow renames a flow in place (same ID, versions untouched), as ModifyContactFlow does.
+// An empty description or type keeps the flow's; a name taken by another flow of the instance
+// is CodeDuplicatedName.
+func (s *Service) ModifyFlow(instanceID, flowID, name, description, flowType string) (Flow, error) {
+	if strings.TrimSpace(name) == "" {
+		return Flow{}, core.Errorf(http.StatusBadRequest, "MissingName", "Name is mandatory for this action.")
+	}
+	if flowType != "" {
+		if err := validateType(flowType); err != nil {
+			return Flow{}, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inst, f, err := s.flowLocked(instanceID, flowID)
+	if err != nil {
+		return Flow{}, err
+	}
+	for _, other := range inst.Flows {
+		if other != f && other.Name == name {
+			return Flow{}, core.Errorf(http.StatusBadRequest, CodeDuplicatedName,
+				"The contact flow name %s is already used in instance %s.", name, instanceID)
+		}
+	}
+	f.Name = name
+	if description != "" {
+		f.Description = description
+	}
+	if flowType != "" {
+		f.Type = flowType
+	}
+	f.UpdatedTime = s.timestamp()
+	s.saveLocked()
+	return inst.view(f), nil
+}
+
+// Properties of a content's nodes that name other objects of the instance, in the order the
+// refusal message lists them.
+var referenceProperties = []string{"contactFlowId", "flowId", "skillGroupId", "mediaId"}
+
+// checkReferences refuses a content (CodeInvalidReference, HTTP 400) whose nodes' properties
+// name a flow (contactFlowId, flowId), a skill group (skillGroupId) or a media (a non-empty
+// mediaId) that the instance does not have. An empty flow or skill group reference is refused
+// too. The message lists every problem, each naming the node, the property and the ID.
+func (inst *instance) checkReferences(content string) *core.APIError {
+	var doc struct {
+		Nodes []json.RawMessage `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+		return ValidateContent(content)
+	}
+	var problems []string
+	for i, raw := range doc.Nodes {
+		var node struct {
+			ID         any                        `json:"id"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		if json.Unmarshal(raw, &node) != nil {
+			continue
+		}
+		name := fmt.Sprintf("node #%d", i+1)
+		if node.ID != nil && fmt.Sprint(node.ID) != "" {
+			name = fmt.Sprintf("node %q", fmt.Sprint(node.ID))
+		}
+		for _, prop := range referenceProperties {
+			raw, ok := node.Properties[prop]
+			if !ok {
+				continue
+			}
+			id, isText := propertyText(raw)
+			var problem string
+			switch {
+			case !isText:
+				problem = "not a string ID"
+			case id == "" && prop == "mediaId":
+			case id == "":
+				problem = "empty ID"
+			case prop == "skillGroupId" && inst.resource(KindSkillGroup, id) == nil:
+				problem = "no skill group " + strconv.Quote(id) + " in the instance"
+			case prop == "mediaId" && inst.resource(KindPrompt, id) == nil:
+				problem = "no media " + strconv.Quote(id) + " in the instance"
+			case (prop == "contactFlowId" || prop == "flowId") && inst.flowByID(id) == nil:
+				problem = "no contact flow " + strconv.Quote(id) + " in the instance"
+			}
+			if problem != "" {
+				problems = append(problems, fmt.Sprintf("%s property %s: %s", name, prop, problem))
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return core.Errorf(http.StatusBadRequest, CodeInvalidReference,
+		"The parameter Content is invalid: %s.", strings.Join(problems, "; "))
+}
+
+// propertyText returns a property's value as text: a string, a number's digits, "" for null.
+func propertyText(raw json.RawMessage) (string, bool) {
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	}
+	return "", false
+}
