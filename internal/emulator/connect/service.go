@@ -8,8 +8,9 @@
 // latest) and, once published, a published content. CreateContactFlow with Status SAVED only
 // saves; with PUBLISHED (the default) it publishes too. UpdateContactFlowContent on "id:$SAVED"
 // saves without publishing; on the plain ID it publishes (and saves). Publishing validates the
-// content graph and refuses it with InvalidContactFlowException and its problems; saving only
-// requires a JSON object. CreateContactFlowVersion snapshots the published content as an
+// content graph and its references (flows, queues, prompts and Lambda functions of the
+// instance's directory, see directory.go and references.go) and refuses it with
+// InvalidContactFlowException and its problems; saving only requires a JSON object. CreateContactFlowVersion snapshots the published content as an
 // immutable, monotonically numbered version, for CAMPAIGN flows only, and only when the given
 // FlowContentSha256 matches the published content (see ContentSha256).
 package connect
