@@ -337,7 +337,7 @@ func TestReferencesCheckedOnPublish(t *testing.T) {
 	target := create(t, c, "target", "CONTACT_FLOW", contentA, "")
 	targetArn := aws.ToString(target.ContactFlowArn)
 
-	good := refFlow(fmt.Sprintf(`{"QueueId":%q,"ContactFlowId":%q,"LambdaFunctionARN":%q,"Messages":[{"PromptId":%q}]}`, q.Arn, targetArn, fn.Arn, p.ID))
+	good := refFlow(fmt.Sprintf(`{"QueueId":%q,"ContactFlowId":%q,"LambdaFunctionARN":%q,"PromptId":%q}`, q.Arn, targetArn, fn.Arn, p.ID))
 	f := create(t, c, "router", "CONTACT_FLOW", good, types.ContactFlowStatusPublished)
 	// IDs work for queues and flows; run-time values are not checked.
 	if _, err := c.CreateContactFlow(ctx, &sdk.CreateContactFlowInput{
@@ -347,12 +347,12 @@ func TestReferencesCheckedOnPublish(t *testing.T) {
 		t.Errorf("references by ID: %v", err)
 	}
 
-	bad := refFlow(`{"QueueId":"arn:aws:connect:us-east-1:000000000000:instance/inst-1/queue/gone","ContactFlowId":"","LambdaFunctionARN":"lookup","Messages":[{"PromptId":"nope"}]}`)
+	bad := refFlow(`{"QueueId":"arn:aws:connect:us-east-1:000000000000:instance/inst-1/queue/gone","ContactFlowId":"","LambdaFunctionARN":"lookup","PromptId":"nope"}`)
 	wantProblems := []string{
 		`Action "route": Parameters.ContactFlowId is empty: it must name a flow of instance inst-1.`,
-		`Action "route": Parameters.LambdaFunctionARN "lookup" does not name a Lambda function associated with instance inst-1.`,
-		`Action "route": Parameters.Messages[0].PromptId "nope" does not name a prompt of instance inst-1.`,
 		`Action "route": Parameters.QueueId "arn:aws:connect:us-east-1:000000000000:instance/inst-1/queue/gone" does not name a queue of instance inst-1.`,
+		`Action "route": Parameters.LambdaFunctionARN "lookup" does not name a Lambda function associated with instance inst-1.`,
+		`Action "route": Parameters.PromptId "nope" does not name a prompt of instance inst-1.`,
 	}
 
 	// CreateContactFlow PUBLISHED refuses; SAVED does not check.
@@ -389,6 +389,17 @@ func TestReferencesCheckedOnPublish(t *testing.T) {
 	// Publishing the saved flow is refused too (the console publish goes the same way).
 	_, err = admin.PublishContent(ctx, instanceID, aws.ToString(saved.ContactFlowId), bad)
 	wantAdminCode(t, err, connect.CodeInvalidContactFlow, 400)
+
+	// Only Parameters' own members are references: attribute names users choose are data. A
+	// non-string value is refused.
+	attrs := refFlow(`{"QueueId":"` + q.ID + `","Attributes":{"QueueId":"anything","ContactFlowId":""}}`)
+	if _, err := c.UpdateContactFlowContent(ctx, &sdk.UpdateContactFlowContentInput{InstanceId: aws.String(instanceID), ContactFlowId: aws.String(id), Content: aws.String(attrs)}); err != nil {
+		t.Errorf("nested attribute names were checked: %v", err)
+	}
+	_, err = c.UpdateContactFlowContent(ctx, &sdk.UpdateContactFlowContentInput{InstanceId: aws.String(instanceID), ContactFlowId: aws.String(id), Content: aws.String(refFlow(`{"QueueId":7}`))})
+	if diff := cmp.Diff([]string{`Action "route": Parameters.QueueId 7 must be a string.`}, problemsOf(t, err)); diff != "" {
+		t.Errorf("non-string problems (-want +got):\n%s", diff)
+	}
 
 	// Graph and reference problems come together, graph first.
 	mixed := `{"Version":"2019-10-30","StartAction":"x","Actions":[{"Identifier":"a","Type":"T","Parameters":{"QueueId":"q"},"Transitions":{}}]}`

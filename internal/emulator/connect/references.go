@@ -16,6 +16,9 @@ const (
 	ParamPromptID          = "PromptId"
 )
 
+// referenceParams are the reference parameters in the order an action's problems are reported.
+var referenceParams = []string{ParamContactFlowID, ParamQueueID, ParamLambdaFunctionARN, ParamPromptID}
+
 // dynamicPrefix starts a value the flow computes at run time (a contact attribute such as
 // "$.Attributes.queue"): it cannot be checked when publishing, and the platform accepts it.
 const dynamicPrefix = "$."
@@ -25,11 +28,13 @@ type refAction struct {
 	Parameters map[string]json.RawMessage `json:"Parameters"`
 }
 
-// referenceProblemsLocked returns the problems of content's references, in document order:
-// every ContactFlowId, QueueId, LambdaFunctionARN and PromptId found in an action's Parameters
-// (at any depth) must name a flow, queue, associated function or prompt of inst. Flows,
-// queues and prompts are named by ARN or ID; functions by ARN. Content whose Actions are not
-// an array of objects yields nothing here: ValidateContent reports that.
+// referenceProblemsLocked returns the problems of content's references, in document order
+// (and, within an action, in the order of referenceParams): an action's Parameters
+// ContactFlowId, QueueId, LambdaFunctionARN and PromptId must name a flow, queue, associated
+// function or prompt of inst. Flows, queues and prompts are named by ARN or ID; functions by
+// ARN. Only these members of Parameters itself are references: nested members (such as the
+// keys of UpdateContactAttributes' Attributes, which users name freely) are data. Content
+// whose Actions are not an array of objects yields nothing here: ValidateContent reports that.
 func referenceProblemsLocked(inst *instance, instanceID, content string) []string {
 	var doc struct {
 		Actions []json.RawMessage `json:"Actions"`
@@ -47,48 +52,17 @@ func referenceProblemsLocked(inst *instance, instanceID, content string) []strin
 		if a.Identifier != nil && *a.Identifier != "" {
 			name = fmt.Sprintf("Action %q", *a.Identifier)
 		}
-		keys := make([]string, 0, len(a.Parameters))
-		for k := range a.Parameters {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			walkParameters("Parameters."+k, k, a.Parameters[k], func(path, param string, value json.RawMessage) {
-				if p := checkReference(inst, instanceID, param, value); p != "" {
-					problems = append(problems, fmt.Sprintf("%s: %s %s", name, path, p))
-				}
-			})
+		for _, param := range referenceParams {
+			value, ok := a.Parameters[param]
+			if !ok {
+				continue
+			}
+			if p := checkReference(inst, instanceID, param, value); p != "" {
+				problems = append(problems, fmt.Sprintf("%s: Parameters.%s %s", name, param, p))
+			}
 		}
 	}
 	return problems
-}
-
-// walkParameters calls visit for every member named like a reference parameter under raw,
-// with its path (Parameters.Messages[0].PromptId).
-func walkParameters(path, key string, raw json.RawMessage, visit func(path, param string, value json.RawMessage)) {
-	switch key {
-	case ParamContactFlowID, ParamQueueID, ParamLambdaFunctionARN, ParamPromptID:
-		visit(path, key, raw)
-		return
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) == nil && obj != nil {
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			walkParameters(path+"."+k, k, obj[k], visit)
-		}
-		return
-	}
-	var arr []json.RawMessage
-	if json.Unmarshal(raw, &arr) == nil {
-		for i, v := range arr {
-			walkParameters(fmt.Sprintf("%s[%d]", path, i), "", v, visit)
-		}
-	}
 }
 
 // checkReference returns what is wrong with one reference value ("" when it names an object).
