@@ -47,6 +47,8 @@ type (
 //	GET    /_emulator/connect/instances/{id}/flows/{flowId}        one flow
 //	DELETE /_emulator/connect/instances/{id}/flows/{flowId}        delete it out of band
 //	PUT    /_emulator/connect/instances/{id}/flows/{flowId}/content ContentRequest
+//
+// and the directory's (queues, prompts, functions, phone numbers; see registerDirectoryAdmin).
 func (s *Service) RegisterAdmin(mux *http.ServeMux) {
 	const flow = AdminPrefix + "/instances/{instanceId}/flows/{flowId}"
 	mux.HandleFunc("GET "+AdminPrefix+"/instances", s.adminInstances)
@@ -56,6 +58,7 @@ func (s *Service) RegisterAdmin(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+flow, s.adminFlow)
 	mux.HandleFunc("DELETE "+flow, s.adminDeleteFlow)
 	mux.HandleFunc("PUT "+flow+"/content", s.adminSetContent)
+	s.registerDirectoryAdmin(mux)
 }
 
 func (s *Service) adminInstances(w http.ResponseWriter, _ *http.Request) {

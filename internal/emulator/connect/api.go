@@ -88,6 +88,7 @@ func (s *Server) registerOperations() {
 	s.add("SearchContactFlows", http.MethodPost, "/search-contact-flows", s.searchContactFlows)
 	s.add("TagResource", http.MethodPost, "/tags/{resourceArn}", s.tagResource)
 	s.add("UntagResource", http.MethodDelete, "/tags/{resourceArn}", s.untagResource)
+	s.registerDirectoryOperations()
 }
 
 func required(name string, v *string) *core.APIError {

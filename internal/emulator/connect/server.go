@@ -135,7 +135,10 @@ func (s *Server) add(action, method, pattern string, fn opFunc) {
 }
 
 // pathPrefixes are the first path segments of the served operations.
-var pathPrefixes = []string{"/contact-flows/", "/contact-flows-summary/", "/search-contact-flows", "/tags/"}
+var pathPrefixes = []string{
+	"/contact-flows/", "/contact-flows-summary/", "/search-contact-flows", "/tags/",
+	"/queues-summary/", "/prompts-summary/", "/instance/", "/phone-number/", "/flow-associations-summary/",
+}
 
 // Match reports whether r is meant for Amazon Connect: a SigV4 Authorization header or one of
 // the Connect resource paths. POP RPC requests target "/" with Action and Version parameters

@@ -8,8 +8,9 @@
 // latest) and, once published, a published content. CreateContactFlow with Status SAVED only
 // saves; with PUBLISHED (the default) it publishes too. UpdateContactFlowContent on "id:$SAVED"
 // saves without publishing; on the plain ID it publishes (and saves). Publishing validates the
-// content graph and refuses it with InvalidContactFlowException and its problems; saving only
-// requires a JSON object. CreateContactFlowVersion snapshots the published content as an
+// content graph and its references (flows, queues, prompts and Lambda functions of the
+// instance's directory, see directory.go and references.go) and refuses it with
+// InvalidContactFlowException and its problems; saving only requires a JSON object. CreateContactFlowVersion snapshots the published content as an
 // immutable, monotonically numbered version, for CAMPAIGN flows only, and only when the given
 // FlowContentSha256 matches the published content (see ContentSha256).
 package connect
@@ -218,6 +219,11 @@ type View struct {
 type instance struct {
 	// Flows are kept in creation order, which is the list order.
 	Flows []*Flow `json:"flows"`
+	// The directory (see directory.go), each list in creation order.
+	Queues    []*Resource    `json:"queues,omitempty"`
+	Prompts   []*Resource    `json:"prompts,omitempty"`
+	Functions []*Resource    `json:"functions,omitempty"`
+	Numbers   []*PhoneNumber `json:"numbers,omitempty"`
 }
 
 type persisted struct {
@@ -279,9 +285,7 @@ func New(opts Options) (*Service, error) {
 			if inst == nil {
 				inst = &instance{}
 			}
-			if inst.Flows == nil {
-				inst.Flows = []*Flow{}
-			}
+			inst.normalize()
 			s.instances[id] = inst
 		}
 		s.nextSeq = p.NextSeq
@@ -292,7 +296,7 @@ func New(opts Options) (*Service, error) {
 			return nil, fmt.Errorf("empty %s instance ID", Platform)
 		}
 		if _, ok := s.instances[id]; !ok {
-			s.instances[id] = &instance{Flows: []*Flow{}}
+			s.instances[id] = newInstance()
 			changed = true
 		}
 	}
@@ -415,12 +419,13 @@ func validateForSave(content string) error {
 	return nil
 }
 
-// validateForPublish checks what publishing needs: the saving checks and a valid graph.
-func validateForPublish(content string) error {
-	if err := validateForSave(content); err != nil {
-		return err
-	}
-	if p := ValidateContent(content); p != nil {
+// publishCheckLocked checks what publishing needs beyond saving, against the instance's
+// current state: a valid graph (ValidateContent) and references that name objects of the
+// instance (referenceProblemsLocked). All problems are reported together, graph first.
+func publishCheckLocked(inst *instance, instanceID, content string) error {
+	p := ValidateContent(content)
+	p = append(p, referenceProblemsLocked(inst, instanceID, content)...)
+	if len(p) > 0 {
 		return &InvalidFlowError{Problems: p}
 	}
 	return nil
@@ -452,7 +457,7 @@ func (s *Service) AddInstance(id string) (bool, error) {
 	if _, ok := s.instances[id]; ok {
 		return false, nil
 	}
-	s.instances[id] = &instance{Flows: []*Flow{}}
+	s.instances[id] = newInstance()
 	s.saveLocked()
 	return true, nil
 }
@@ -524,11 +529,7 @@ func (s *Service) CreateFlow(instanceID, region string, in NewFlow) (Flow, error
 	default:
 		return Flow{}, badParam("Status %q must be SAVED or PUBLISHED.", in.Status)
 	}
-	check := validateForSave
-	if publish {
-		check = validateForPublish
-	}
-	if err := check(in.Content); err != nil {
+	if err := validateForSave(in.Content); err != nil {
 		return Flow{}, err
 	}
 	if region == "" {
@@ -540,6 +541,11 @@ func (s *Service) CreateFlow(instanceID, region string, in NewFlow) (Flow, error
 	inst, err := s.instanceLocked(instanceID)
 	if err != nil {
 		return Flow{}, err
+	}
+	if publish {
+		if err := publishCheckLocked(inst, instanceID, in.Content); err != nil {
+			return Flow{}, err
+		}
 	}
 	for _, f := range inst.Flows {
 		if f.Name == in.Name {
@@ -644,18 +650,19 @@ func (s *Service) UpdateContent(instanceID, contactFlowID, content, region strin
 		return badRequest("Version %d of contact flow %s is immutable.", ref.Version, ref.ID)
 	}
 	publish := ref.Qualifier != QualifierSaved
-	check := validateForSave
-	if publish {
-		check = validateForPublish
-	}
-	if err := check(content); err != nil {
+	if err := validateForSave(content); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, f, aerr := s.flowLocked(instanceID, ref.ID)
+	inst, f, aerr := s.flowLocked(instanceID, ref.ID)
 	if aerr != nil {
 		return aerr
+	}
+	if publish {
+		if err := publishCheckLocked(inst, instanceID, content); err != nil {
+			return err
+		}
 	}
 	f.SavedContent, f.SavedContentSha256 = content, ContentSha256(content)
 	if publish {
@@ -791,7 +798,8 @@ func (s *Service) CreateVersion(instanceID, flowID string, req VersionRequest) (
 	return f.clone(), next, nil
 }
 
-// Delete deletes a flow and its versions.
+// Delete deletes a flow and its versions, and removes its phone-number associations. It is
+// not refused for the flow being referenced by another flow's content.
 func (s *Service) Delete(instanceID, contactFlowID string) error {
 	ref, aerr := ParseFlowRef(contactFlowID)
 	if aerr != nil {
@@ -807,6 +815,13 @@ func (s *Service) Delete(instanceID, contactFlowID string) error {
 		return aerr
 	}
 	inst.Flows = slices.DeleteFunc(inst.Flows, func(x *Flow) bool { return x == f })
+	// The flow's phone numbers lose their association, as when a number's flow is removed in
+	// the console; flows that transfer to it are not checked (the platform does not either).
+	for _, n := range inst.Numbers {
+		if n.ContactFlowID == f.ContactFlowID {
+			n.ContactFlowID = ""
+		}
+	}
 	s.saveLocked()
 	return nil
 }

@@ -116,8 +116,10 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetFlow: %v", err)
 	}
+	// Every read carries the flow's ARN: what another flow's definition transfers to.
+	arn := "arn:aws:connect:" + region + ":" + emuconnect.AccountID + ":instance/" + instanceID + "/contact-flow/" + id
 	want := &cloud.Flow{
-		InstanceID: instanceID, ID: id, Name: "main", Type: connect.DefaultFlowType, Description: "v1",
+		InstanceID: instanceID, ID: id, ARN: arn, Name: "main", Type: connect.DefaultFlowType, Description: "v1",
 		Draft:       &cloud.Draft{ID: connect.DraftID, Definition: defA, UpdatedTime: f.UpdatedTime},
 		UpdatedTime: f.UpdatedTime,
 	}
@@ -144,7 +146,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = &cloud.Flow{
-		InstanceID: instanceID, ID: id, Name: "main", Type: connect.DefaultFlowType, Description: "v2",
+		InstanceID: instanceID, ID: id, ARN: arn, Name: "main", Type: connect.DefaultFlowType, Description: "v2",
 		Published: true, PublishedDefinition: defB, UpdatedTime: f.UpdatedTime,
 	}
 	if diff := cmp.Diff(want, f); diff != "" {

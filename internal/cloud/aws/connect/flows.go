@@ -56,6 +56,7 @@ func flowFrom(instanceID string, f *types.ContactFlow) *cloud.Flow {
 	return &cloud.Flow{
 		InstanceID:  instanceID,
 		ID:          aws.ToString(f.Id),
+		ARN:         flowArn(aws.ToString(f.Arn)),
 		Name:        aws.ToString(f.Name),
 		Type:        string(f.Type),
 		Description: aws.ToString(f.Description),
