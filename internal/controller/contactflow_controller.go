@@ -645,6 +645,10 @@ func (s *flowReconcile) planInput() (flowPlanInput, flow.Definition) {
 		case (editPending || createPending) && (in.DraftHash == in.DesiredHash || in.DraftHash == in.PublishedHash):
 			// Opened by the operator just before it was interrupted.
 			in.OwnDraft = true
+		case createPending && !live.Published:
+			// The creation draft of a flow the operator created and never published; it may hold
+			// less than the spec when references were missing at the create.
+			in.OwnDraft = true
 		}
 	}
 	return in, liveDef
