@@ -42,7 +42,10 @@ for _ in $(seq 1 120); do [[ -s "$DEMO_DIR/kubeconfig" ]] && break; sleep 0.5; d
 
 step "Starting the contact-center emulator on $EMULATOR_ADDR (logs: $DEMO_DIR/emulator.log)"
 rm -f "$DEMO_DIR/emulator-state.json"
+# The skill groups the samples refer to by name, as an administrator would have set them up.
 bin/emulator --listen "$EMULATOR_ADDR" --state "$DEMO_DIR/emulator-state.json" --instance ccc:ccc-demo \
+  --seed "ccc:ccc-demo:SkillGroup=Billing" --seed "ccc:ccc-demo:SkillGroup=Technical support" \
+  --seed "ccc:ccc-demo:SkillGroup=Sales" \
   >"$DEMO_DIR/emulator.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fsS "http://$EMULATOR_ADDR/_emulator/healthz" >/dev/null 2>&1 && break; sleep 0.25; done

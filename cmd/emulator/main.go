@@ -56,6 +56,8 @@ type fileConfig struct {
 	State      string   `json:"state"`
 	// OutboundConcurrencyLimit is the OutboundBot account-wide concurrency limit.
 	OutboundConcurrencyLimit int `json:"outboundConcurrencyLimit"`
+	// Seeds are PLATFORM:INSTANCE:KIND=NAME, as --seed takes them.
+	Seeds []string `json:"seeds"`
 }
 
 // options are the parsed command line and config file.
@@ -97,13 +99,14 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		configPath = fs.String("config", "", "`FILE` (YAML or JSON) with listen, accessKeys, instances, latency, state, outboundConcurrencyLimit; flags win")
+		configPath = fs.String("config", "", "`FILE` (YAML or JSON) with listen, accessKeys, instances, seeds, latency, state, outboundConcurrencyLimit; flags win")
 		listen     = fs.String("listen", defaultListen, "`ADDR` to serve on")
 		latency    = fs.Duration("latency", 0, "`DUR` added to every cloud call, e.g. 50ms")
 		obLimit    = fs.Int("outbound-concurrency-limit", 0, "OutboundBot account limit `N` on the sum of MaxConcurrentConversation (0 means 100)")
 		state      = fs.String("state", "", "state `FILE`, loaded at start and saved atomically after every change")
 		keys       listFlag
 		instances  listFlag
+		seeds      listFlag
 		quotas     listFlag
 		jitter     = fs.Duration("latency-jitter", 0, "random extra `DUR` in [0, DUR) added to every cloud call")
 		errorRate  = fs.Float64("error-rate", 0, "`FRACTION` of cloud calls answered with the platform's internal error (5xx)")
@@ -113,6 +116,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Var(&quotas, "throttle", "per-action quota `PLATFORM:ACTION=QPS[/BURST]` (repeatable; ACTION * shares one bucket across the platform), answered with the platform's throttling error")
 	fs.Var(&keys, "access-key", "accepted key `ID:SECRET[:USER]` (repeatable); USER is the editor name, default \"operator\"")
 	fs.Var(&instances, "instance", "instance `PLATFORM:ID` that exists from the start (repeatable); PLATFORM is ccc, outboundbot, connect or cloudcallcenter")
+	fs.Var(&seeds, "seed", "object `PLATFORM:INSTANCE:KIND=NAME` that exists from the start (repeatable): KIND is SkillGroup or Prompt (ccc, cloudcallcenter), Queue, Prompt or Function (connect), or PhoneNumber (NAME is the number)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()
@@ -197,6 +201,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 			return options{}, err
 		}
 		o.config.Instances = append(o.config.Instances, in)
+	}
+	if !set["seed"] {
+		seeds = fc.Seeds
+	}
+	for _, s := range seeds {
+		sd, err := emulator.ParseSeed(s)
+		if err != nil {
+			return options{}, err
+		}
+		o.config.Seeds = append(o.config.Seeds, sd)
 	}
 	return o, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,5 +171,39 @@ func TestRunStartsServesAndStops(t *testing.T) {
 	}
 	if data, err := os.ReadFile(state); err != nil || !strings.Contains(string(data), `"name": "f"`) {
 		t.Errorf("state file = %s, %v", data, err)
+	}
+}
+
+func TestSeedsExistFromTheStartAndOnlyOnce(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"--state", state, "--instance", "ccc:a", "--instance", "connect:c",
+		"--seed", "ccc:a:SkillGroup=Sales", "--seed", "ccc:a:PhoneNumber=057100001",
+		"--seed", "connect:c:Queue=Support", "--seed", "connect:c:PhoneNumber=+14155550100"}
+	for round := 0; round < 2; round++ {
+		o, err := parseOptions(args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := emulator.New(o.config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sgs, _ := e.CCC().Resources("a", "SkillGroup")
+		nums, _ := e.CCC().PhoneNumbers("a")
+		queues, _ := e.Connect().Resources("c", "Queue")
+		cnums, _ := e.Connect().Numbers("c")
+		if len(sgs) != 1 || sgs[0].Name != "Sales" || len(nums) != 1 || len(queues) != 1 || queues[0].Name != "Support" || len(cnums) != 1 {
+			t.Fatalf("round %d: skill groups %+v numbers %+v queues %+v connect numbers %+v", round, sgs, nums, queues, cnums)
+		}
+		_ = e.Close()
+	}
+	for _, bad := range []string{"ccc:a:SkillGroup", "ccc::SkillGroup=x", "x=y"} {
+		if _, err := parseOptions([]string{"--seed", bad}, io.Discard); err == nil || !strings.Contains(err.Error(), "PLATFORM:INSTANCE:KIND=NAME") {
+			t.Errorf("--seed %s: err = %v", bad, err)
+		}
+	}
+	o, _ := parseOptions([]string{"--instance", "ccc:a", "--seed", "ccc:a:Queue=Support"}, io.Discard)
+	if _, err := emulator.New(o.config); err == nil || !strings.Contains(err.Error(), "skill groups, prompts and phone numbers") {
+		t.Errorf("a queue on CCC: err = %v", err)
 	}
 }

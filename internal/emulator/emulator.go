@@ -105,6 +105,9 @@ type Config struct {
 	// Faults are the injected quotas and failures (none by default); PUT /_emulator/faults
 	// changes them while the emulator runs.
 	Faults FaultConfig
+	// Seeds are the skill groups, queues, prompts, functions and phone numbers that exist from
+	// the start (added to a loaded state when missing).
+	Seeds []Seed
 }
 
 // FaultConfig says which faults the emulator injects: per-action quotas answered with each
@@ -182,6 +185,9 @@ func New(cfg Config) (*Emulator, error) {
 	e.classic.Register(rpc)
 	e.connect, err = connect.New(connect.Options{Store: store, Instances: instances[PlatformConnect], Logger: logger})
 	if err != nil {
+		return nil, err
+	}
+	if err := e.seed(cfg.Seeds); err != nil {
 		return nil, err
 	}
 	rest := connect.NewServer(e.connect, connect.ServerOptions{

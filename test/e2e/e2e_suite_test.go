@@ -57,6 +57,13 @@ func start(logName, bin string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// sampleSeeds are the objects the samples refer to by name, as hack/demo.sh seeds them.
+var sampleSeeds = []string{
+	"ccc:ccc-demo:SkillGroup=Billing", "ccc:ccc-demo:SkillGroup=Technical support", "ccc:ccc-demo:SkillGroup=Sales",
+	"cloudcallcenter:classic-demo:SkillGroup=Sales", "cloudcallcenter:classic-demo:SkillGroup=Support",
+	"ccc:ccc-second:SkillGroup=Sales", "ccc:ccc-third:SkillGroup=Sales",
+}
+
 func freeAddr() string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	Expect(err).NotTo(HaveOccurred())
@@ -96,9 +103,14 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	emuAddr = freeAddr()
-	start("emulator.log", "emulator", "--listen", emuAddr, "--instance", "ccc:ccc-demo",
+	args := []string{"--listen", emuAddr, "--instance", "ccc:ccc-demo",
 		"--instance", "cloudcallcenter:classic-demo", "--instance", "connect:connect-demo", // platforms_test.go
-		"--state", filepath.Join(workDir, "emulator-state.json"))
+		"--instance", "ccc:ccc-second", "--instance", "ccc:ccc-third", // references_test.go: other environments
+		"--state", filepath.Join(workDir, "emulator-state.json")}
+	for _, s := range sampleSeeds {
+		args = append(args, "--seed", s)
+	}
+	start("emulator.log", "emulator", args...)
 	admin = emulator.NewAdminClient("http://"+emuAddr, nil)
 	Eventually(func() error { return admin.Healthz(context.Background()) }, 20*time.Second, 100*time.Millisecond).Should(Succeed())
 

@@ -40,9 +40,11 @@ var (
 	classicWriteActions = []string{
 		"CreateContactFlow", "BeginContactFlowVersionModification", "CommitContactFlowVersionModification",
 		"PublishContactFlowVersion", "CancelContactFlowVersionModification", "FallbackContactFlowVersion", "DeleteContactFlow",
+		"ModifyContactFlow",
 	}
 	connectWriteActions = []string{
 		"CreateContactFlow", "UpdateContactFlowContent", "UpdateContactFlowMetadata", "CreateContactFlowVersion", "DeleteContactFlow",
+		"UpdateContactFlowName",
 	}
 )
 
@@ -108,6 +110,27 @@ var _ = Describe("the classic CloudCallCenter and Amazon Connect samples applied
 		Expect(writes()).To(BeEmpty(), "the classic and Connect samples make no CCC call")
 	})
 
+	It("renames a flow in place: same ID, new name, one call", func() {
+		cases := []struct{ name, platform, instance, action string }{
+			{"classic-hotline", emulator.PlatformCloudCallCenter, "classic-demo", "ModifyContactFlow"},
+			{"connect-welcome", emulator.PlatformConnect, "connect-demo", "UpdateContactFlowName"},
+		}
+		for _, c := range cases {
+			Expect(admin.ResetStats(ctx)).To(Succeed())
+			id := strings.TrimSpace(mustKubectl("get", "contactflow", c.name, "-n", platformsNS, "-o", "jsonpath={.status.contactFlowId}"))
+			old := strings.TrimSpace(mustKubectl("get", "contactflow", c.name, "-n", platformsNS, "-o", "jsonpath={.spec.flowName}"))
+			mustKubectl("patch", "contactflow", c.name, "-n", platformsNS, "--type=merge", "-p", `{"spec":{"flowName":"`+old+` (renamed)"}}`)
+			Eventually(func() string {
+				return remoteFlowName(c.platform, c.instance, id)
+			}, 30*time.Second, 200*time.Millisecond).Should(Equal(old + " (renamed)"))
+			mustKubectl("wait", "--for=condition=Ready", "contactflow/"+c.name, "-n", platformsNS, "--timeout=30s")
+			Expect(strings.TrimSpace(mustKubectl("get", "contactflow", c.name, "-n", platformsNS, "-o", "jsonpath={.status.contactFlowId}"))).To(Equal(id))
+			writes := platformWrites(c.platform, append(classicWriteActions, connectWriteActions...)...)
+			GinkgoWriter.Printf("rename %s: flow %s %q -> %q, writes %v\n", c.name, id, old, old+" (renamed)", writes)
+			Expect(writes).To(Equal(map[string]int64{c.action: 1}))
+		}
+	})
+
 	It("makes no write over three resyncs", func() {
 		Expect(admin.ResetStats(ctx)).To(Succeed())
 		time.Sleep(3*syncPeriod + syncPeriod/2)
@@ -152,3 +175,27 @@ var _ = Describe("the classic CloudCallCenter and Amazon Connect samples applied
 		Expect(connectFlows).To(BeEmpty())
 	})
 })
+
+// remoteFlowName is the name the emulator holds for a flow.
+func remoteFlowName(platform, instance, id string) string {
+	ctx := context.Background()
+	switch platform {
+	case emulator.PlatformCloudCallCenter:
+		flows, err := admin.CloudCallCenter().Flows(ctx, instance)
+		Expect(err).NotTo(HaveOccurred())
+		for _, f := range flows {
+			if f.ContactFlowID == id {
+				return f.Name
+			}
+		}
+	case emulator.PlatformConnect:
+		flows, err := admin.Connect().Flows(ctx, instance)
+		Expect(err).NotTo(HaveOccurred())
+		for _, f := range flows {
+			if f.ContactFlowID == id {
+				return f.Name
+			}
+		}
+	}
+	return ""
+}
