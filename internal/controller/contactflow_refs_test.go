@@ -94,7 +94,7 @@ var _ = Describe("ContactFlow references, numbers and safe deletion on Alibaba C
 		for name, target := range next {
 			live := liveFlow(ids[name])
 			Expect(live.Published).To(BeTrue())
-			Expect(live.Definition).To(ContainSubstring(`"contactFlowId":"` + ids[target] + `"`), "flow %s must transfer to %s", name, target)
+			Expect(live.Definition).To(ContainSubstring(`"contactFlowId":"`+ids[target]+`"`), "flow %s must transfer to %s", name, target)
 			cur := get(&cfv1.ContactFlow{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
 			Expect(cur.Status.References).To(ContainElement(cfv1.ResolvedReference{Name: "next", Target: "ContactFlow/" + target, Value: ids[target]}))
 		}
