@@ -68,6 +68,9 @@ pids+=($!)
 step "Applying config/samples/"
 "$KUBECTL" apply -f config/samples/ | sed 's/^/  /'
 
+step "Applying config/samples/references/flows/ (three flows that transfer to each other in a cycle)"
+"$KUBECTL" apply -k config/samples/references/flows/ | sed 's/^/  /'
+
 step "Waiting for the flows to be Ready"
 "$KUBECTL" wait --for=condition=Ready contactflows --all --timeout=120s | sed 's/^/  /'
 
@@ -82,6 +85,9 @@ step "kubectl get outboundinstances,outboundscripts"
 
 step "The flows as the emulated Alibaba Cloud Contact Center holds them"
 bin/emulator flows --admin "http://$EMULATOR_ADDR" --instance ccc-demo
+
+step "References as resolved in this environment (kubectl get contactflow sales)"
+"$KUBECTL" get contactflow sales -o jsonpath='{range .status.references[*]}  {.name} -> {.target} = {.value}{"\n"}{end}'
 
 step "API calls the operator made (emulator /_emulator/stats)"
 curl -fsS "http://$EMULATOR_ADDR/_emulator/stats"; echo
@@ -100,6 +106,10 @@ The demo keeps running. In another terminal:
   curl -X POST -d '{"user":"alice"}' http://$EMULATOR_ADDR/_emulator/ccc/instances/ccc-demo/flows/<ID>/edit
                                             # a console user opens a draft: the operator waits
   bin/emulator flows --instance ccc-demo    # the flows as the emulator holds them
+  kubectl delete contactflow after-hours --wait=false; kubectl get contactflow after-hours
+                                            # others refer to it: it waits, naming them (InUse)
+  bin/kubectl-contactflow export --platform AlibabaCCC --endpoint http://$EMULATOR_ADDR --instance ccc-demo
+                                            # the instance as manifests, references extracted
   kubectl edit outboundscript payment-reminder
                                             # change a content line: modify, submit, publish version 2
   curl -X PUT -d '{"autoApprove":false}' http://$EMULATOR_ADDR/_emulator/outboundbot/settings
