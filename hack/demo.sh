@@ -108,7 +108,8 @@ The demo keeps running. In another terminal:
   bin/emulator flows --instance ccc-demo    # the flows as the emulator holds them
   kubectl delete contactflow after-hours --wait=false; kubectl get contactflow after-hours
                                             # others refer to it: it waits, naming them (InUse)
-  bin/kubectl-contactflow export --platform AlibabaCCC --endpoint http://$EMULATOR_ADDR --instance ccc-demo
+  ALIBABA_CLOUD_ACCESS_KEY_ID=demo-access-key-id ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-access-key-secret \
+    bin/kubectl-contactflow export --platform AlibabaCCC --endpoint http://$EMULATOR_ADDR --instance ccc-demo
                                             # the instance as manifests, references extracted
   kubectl edit outboundscript payment-reminder
                                             # change a content line: modify, submit, publish version 2
