@@ -107,7 +107,7 @@ func TestValidate(t *testing.T) {
 		"samples": {
 			args: []string{"validate", support, welcome, provCfg},
 			out: []string{
-				support + ": ContactFlow default/support-line: valid (8 activities, hash 18fdcdb77bf7)",
+				support + ": ContactFlow default/support-line: valid (8 activities, hash 952f0e6ef62a)",
 				welcome + ": ContactFlow default/welcome: valid (3 activities, hash e8b6fb88f3b7)",
 				provCfg + ": Secret ccc-demo-credentials: skipped (not a ContactFlow)",
 				"checked 2 flows: 2 valid, 0 invalid; skipped 2 other documents",
@@ -166,7 +166,7 @@ checked 3 flows: 0 valid, 3 invalid; skipped 1 other document
 		"standard input": {
 			args:  []string{"validate", "-"},
 			stdin: string(supportYAML),
-			out:   []string{"(stdin): ContactFlow default/support-line: valid (8 activities, hash 18fdcdb77bf7)"},
+			out:   []string{"(stdin): ContactFlow default/support-line: valid (8 activities, hash 952f0e6ef62a)"},
 		},
 		"a YAML boolean where a key was meant is a warning": {
 			args: []string{"validate", unquotedY},

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"github.com/contactflow-operator/contactflow-operator/internal/flowspec"
 )
 
 const validateHelp = `Every ContactFlow in the files goes through exactly the checks the operator makes before any
@@ -93,6 +94,12 @@ func (s source) check() []string {
 	out := s.lines(s.rejected)
 	if _, err := s.validated(); err != nil {
 		out = append(out, s.problemLines(err)...)
+	}
+	if s.cf != nil {
+		// The platform is not known offline: uses and declarations are checked, kinds are not.
+		if err := flowspec.CheckReferences(s.cf.Spec, ""); err != nil {
+			out = append(out, s.prefix()+err.Error())
+		}
 	}
 	return out
 }
