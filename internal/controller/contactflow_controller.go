@@ -216,6 +216,9 @@ func (s *flowReconcile) run(ctx context.Context) error {
 		return err
 	}
 	if err := s.converge(ctx); err != nil {
+		if cloud.ClassOf(err) == cloud.ClassInvalid && len(s.cf.Spec.References) > 0 {
+			s.r.resources.forget(s.cf.Namespace+"/"+s.cf.Spec.ProviderConfigRef.Name, s.cf.Spec.InstanceID)
+		}
 		return err
 	}
 	return s.bindNumbers(ctx)

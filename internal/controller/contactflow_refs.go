@@ -45,6 +45,18 @@ const (
 	resourceRetry = 10 * time.Second
 )
 
+// forget drops the instance's cached listings: a publish the platform refused may have named an
+// object deleted since it was listed.
+func (c *resourceCache) forget(key, instance string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if strings.HasPrefix(k, key+"|"+instance+"|") {
+			delete(c.entries, k)
+		}
+	}
+}
+
 func (c *resourceCache) list(ctx context.Context, l cloud.ResourceLister, key, instance string, kind cloud.ResourceKind, fresh bool) ([]cloud.Resource, error) {
 	k := key + "|" + instance + "|" + string(kind)
 	c.mu.Lock()
