@@ -23,6 +23,7 @@ import (
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/providers"
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator"
+	"github.com/contactflow-operator/contactflow-operator/internal/emulator/classic"
 	"github.com/contactflow-operator/contactflow-operator/internal/testutil"
 )
 
@@ -80,6 +81,12 @@ var _ = BeforeSuite(func() {
 			{Platform: emulator.PlatformCloudCallCenter, ID: testClassicInstance}, {Platform: emulator.PlatformConnect, ID: testConnectInstance}},
 	})
 	Expect(err).NotTo(HaveOccurred())
+	// The classic test content (testutil.ClassicContent) transfers to these skill groups by ID:
+	// the instance has them, as an administrator would have set them up.
+	for _, sg := range []string{"sg-sales", "sg-support"} {
+		_, _, err := emu.CloudCallCenter().AddResource(testClassicInstance, classic.NewResource{Kind: classic.KindSkillGroup, Name: sg, ID: sg})
+		Expect(err).NotTo(HaveOccurred())
+	}
 	emuServer = httptest.NewServer(emuHooks.wrap(emu.Handler()))
 	admin = emulator.NewAdminClient(emuServer.URL, nil)
 
