@@ -156,4 +156,3 @@ func classicNumberFlow(number string) string {
 	Fail("no number " + number)
 	return ""
 }
-
