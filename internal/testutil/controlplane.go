@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -196,6 +198,13 @@ func (c *ControlPlane) apiServerPid() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("looking for kube-apiserver: %w", err)
 	}
+	// Several control planes may run in one process: this one's kube-apiserver serves the port
+	// of its rest.Config.
+	u, err := url.Parse(c.Config.Host)
+	if err != nil || u.Port() == "" {
+		return 0, fmt.Errorf("kube-apiserver address %q has no port", c.Config.Host)
+	}
+	portFlag := "--secure-port=" + u.Port()
 	self := os.Getpid()
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -203,12 +212,15 @@ func (c *ControlPlane) apiServerPid() (int, error) {
 			continue
 		}
 		comm, ppid, state, err := procStat(pid)
-		if err == nil && ppid == self && comm == "kube-apiserver" && state != "Z" {
+		if err != nil || ppid != self || comm != "kube-apiserver" || state == "Z" {
+			continue
+		}
+		if args, err := cmdline(pid); err == nil && slices.Contains(args, portFlag) {
 			c.apiPid = pid
 			return pid, nil
 		}
 	}
-	return 0, errors.New("no kube-apiserver process started by this process was found")
+	return 0, fmt.Errorf("no kube-apiserver with %s started by this process was found", portFlag)
 }
 
 // apiServerRunning says whether the kube-apiserver at apiPid still runs (a zombie does not).

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
@@ -78,9 +80,15 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 			Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf)).To(Succeed())
 			_, err := admin.CCC().StartEdit(ctx, "faults", cf.Status.ContactFlowID, "alice")
 			Expect(err).NotTo(HaveOccurred())
-			cf.Spec.Description = "changed while alice edits"
-			cf.Spec.Definition.Description = "changed while alice edits"
-			Expect(k8s.Update(ctx, cf)).To(Succeed())
+			// The operator writes the object too (status, markers): retry on a conflict.
+			Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+				if err := k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf); err != nil {
+					return err
+				}
+				cf.Spec.Description = "changed while alice edits"
+				cf.Spec.Definition.Description = "changed while alice edits"
+				return k8s.Update(ctx, cf)
+			})).To(Succeed())
 		}
 
 		Eventually(func() int { return readyCount("faults") }, 4*time.Minute, time.Second).Should(Equal(flows - len(edited)))
@@ -182,8 +190,8 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 		Eventually(func() int { return readyCount("apiserver") }, 4*time.Minute, time.Second).Should(Equal(flows))
 		Expect(processRuns(mgr)).To(BeTrue(), "the operator did not run throughout")
 		a := auditRollout("apiserver", "apiserver")
-		GinkgoWriter.Printf("kube-apiserver restarts: restarts %d (needed SIGKILL %d: %v), operator restarts 0, flows %d, remote flows %d, duplicates %d, orphans %d, missing %d, status IDs not matching %d, Ready %d\n",
-			restarts, killed, report, a.resources, a.remote, a.duplicates, a.orphans, a.missing, a.mismatched, readyCount("apiserver"))
+		GinkgoWriter.Printf("kube-apiserver restarts: restarts %d (ended by SIGKILL %d; %s), operator restarts 0, flows %d, remote flows %d, duplicates %d, orphans %d, missing %d, status IDs not matching %d, Ready %d\n",
+			restarts, killed, strings.Join(report, "; "), a.resources, a.remote, a.duplicates, a.orphans, a.missing, a.mismatched, readyCount("apiserver"))
 		Expect(a).To(Equal(audit{resources: flows, remote: flows}))
 	})
 })
