@@ -56,9 +56,13 @@ func main() {
 		webhookCertDir         string
 		webhookConfigName      string
 		webhookHosts           string
+		pprofAddr              string
+		memoryLimitRatio       float64
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus metrics endpoint binds to; 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	flag.StringVar(&pprofAddr, "pprof-addr", "", "Address to serve Go's /debug/pprof profiles on (for memory and CPU profiling); empty disables it.")
+	flag.Float64Var(&memoryLimitRatio, "memory-limit-ratio", 0.9, "Set Go's soft memory limit to this share of the container's memory limit (from the cgroup); 0 disables it, and a GOMEMLIMIT environment variable wins.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
 	flag.DurationVar(&timing.SyncPeriod, "sync-period", timing.SyncPeriod, "How often a converged resource is observed again for drift (jittered by up to 10%).")
 	flag.DurationVar(&timing.LockRetry, "lock-retry-period", timing.LockRetry, "How often a resource waiting for someone else's draft looks again.")
@@ -79,14 +83,24 @@ func main() {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	setupLog := ctrl.Log.WithName("setup")
 
+	if limit, err := setMemoryLimit(memoryLimitRatio, "/sys/fs/cgroup"); err != nil {
+		setupLog.Error(err, "Invalid flag")
+		os.Exit(1)
+	} else if limit > 0 {
+		setupLog.Info("Set Go's soft memory limit from the container's memory limit", "bytes", limit, "ratio", memoryLimitRatio)
+	}
+
 	disableHTTP2 := func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }
 	restCfg := ctrl.GetConfigOrDie()
 	restCfg.QPS, restCfg.Burst = float32(*kubeQPS), *kubeBurst
 	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  cacheOptions(),
+		Client:                 client.Options{Cache: uncached()},
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr, TLSOpts: []func(*tls.Config){disableHTTP2}},
 		WebhookServer:          webhook.NewServer(webhook.Options{Port: webhookPort, CertDir: webhookCertDir, TLSOpts: []func(*tls.Config){disableHTTP2}}),
 		HealthProbeBindAddress: probeAddr,
+		PprofBindAddress:       pprofAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "contactflow-operator.contactflow.io",
 	})

@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +45,7 @@ var (
 	flagResyncs    = flag.Int("resyncs", 3, "resync periods observed in steady state")
 	flagWorkers    = flag.Int("concurrency", 16, "operator --max-concurrent-reconciles")
 	flagOut        = flag.String("out", "", "JSON result file (default test/bench/results/ccc-N.json)")
+	flagProfiles   = flag.String("profile-dir", "", "when set, the operator serves pprof and its heap profiles (at the end of the rollout and of the steady state) are saved here")
 	writeActions   = []string{"CreateContactFlow", "StartEditContactFlow", "CommitContactFlow", "PublishContactFlow", "DiscardEditingContactFlow", "DeleteContactFlow"}
 	readActions    = []string{"GetContactFlow", "ListContactFlows"}
 	benchNamespace = "bench"
@@ -127,6 +130,30 @@ func procUsage(pid int) (rssMiB, cpuSec float64) {
 	return rssMiB, cpuSec
 }
 
+// fetchHeapProfile saves the operator's heap profile (served on --pprof-addr) to path.
+func fetchHeapProfile(addr, path string) error {
+	resp, err := http.Get("http://" + addr + "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func sum(m map[string]int64, keys []string) int64 {
 	var n int64
 	for _, k := range keys {
@@ -165,9 +192,23 @@ func TestBench(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	mgr := startProc(t, dir, "manager", "--kubeconfig", cp.KubeconfigPath, "--sync-period", flagSync.String(),
+	mgrArgs := []string{"--kubeconfig", cp.KubeconfigPath, "--sync-period", flagSync.String(),
 		"--max-concurrent-reconciles", strconv.Itoa(*flagWorkers), "--metrics-bind-address", "0",
-		"--health-probe-bind-address", freeAddr(t), "--kube-api-qps", "200", "--kube-api-burst", "400")
+		"--health-probe-bind-address", freeAddr(t), "--kube-api-qps", "200", "--kube-api-burst", "400"}
+	pprofAddr := ""
+	if *flagProfiles != "" {
+		pprofAddr = freeAddr(t)
+		mgrArgs = append(mgrArgs, "--pprof-addr", pprofAddr)
+	}
+	mgr := startProc(t, dir, "manager", mgrArgs...)
+	saveHeap := func(name string) {
+		if pprofAddr == "" {
+			return
+		}
+		if err := fetchHeapProfile(pprofAddr, filepath.Join(*flagProfiles, fmt.Sprintf("heap-%d-%s.pb.gz", n, name))); err != nil {
+			t.Logf("heap profile %s: %v", name, err)
+		}
+	}
 
 	scheme := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(scheme)
@@ -240,6 +281,7 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	saveHeap("rollout")
 
 	// Steady state: nothing changes; count what several resyncs cost. Skip the first period,
 	// which still carries the rollout's last reconciles.
@@ -253,6 +295,7 @@ func TestBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	rss, cpu := procUsage(mgr.Process.Pid)
+	saveHeap("steady")
 
 	// Lower bound: every flow needs one Create and one Publish; each action has its own bucket
 	// of writeQPS (starting full), so the two proceed in parallel.

@@ -1,7 +1,7 @@
 // Package crash rolls out many ContactFlows while the operator, the platform and the API server
 // fail: the operator is killed with SIGKILL at random moments, the emulator answers with 5xx,
-// throttling and latency spikes or restarts from its state file, and a console user edits
-// flows. At the end every ContactFlow has exactly one remote flow, none is
+// throttling and latency spikes or restarts from its state file, kube-apiserver is stopped and
+// started again under the running operator, and a console user edits flows. At the end every ContactFlow has exactly one remote flow, none is
 // orphaned, all are Ready, and no console edit was overwritten. Everything runs as processes:
 // bin/manager, bin/emulator, etcd and kube-apiserver.
 package crash
@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -73,9 +74,23 @@ func kill9(cmd *exec.Cmd) {
 	_, _ = cmd.Process.Wait()
 }
 
+// processRuns says whether cmd's process is still running (it has not exited, nor been reaped).
+func processRuns(cmd *exec.Cmd) bool {
+	if cmd.ProcessState != nil {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndex(s, ")")+1:])
+	return len(fields) > 0 && fields[0] != "Z"
+}
+
 func startEmulator() {
 	emuProc = startProc("emulator", "--listen", emuAddr, "--state", emuState,
-		"--instance", "ccc:crash", "--instance", "ccc:faults", "--instance", "ccc:restarts")
+		"--instance", "ccc:crash", "--instance", "ccc:faults", "--instance", "ccc:restarts", "--instance", "ccc:apiserver")
 	Eventually(func() error { return admin.Healthz(context.Background()) }, 20*time.Second, 50*time.Millisecond).Should(Succeed())
 }
 

@@ -2,12 +2,15 @@ package crash
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
@@ -77,9 +80,15 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 			Expect(k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf)).To(Succeed())
 			_, err := admin.CCC().StartEdit(ctx, "faults", cf.Status.ContactFlowID, "alice")
 			Expect(err).NotTo(HaveOccurred())
-			cf.Spec.Description = "changed while alice edits"
-			cf.Spec.Definition.Description = "changed while alice edits"
-			Expect(k8s.Update(ctx, cf)).To(Succeed())
+			// The operator writes the object too (status, markers): retry on a conflict.
+			Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+				if err := k8s.Get(ctx, client.ObjectKey{Namespace: "faults", Name: name}, cf); err != nil {
+					return err
+				}
+				cf.Spec.Description = "changed while alice edits"
+				cf.Spec.Definition.Description = "changed while alice edits"
+				return k8s.Update(ctx, cf)
+			})).To(Succeed())
 		}
 
 		Eventually(func() int { return readyCount("faults") }, 4*time.Minute, time.Second).Should(Equal(flows - len(edited)))
@@ -139,6 +148,50 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 		a := auditRollout("restarts", "restarts")
 		GinkgoWriter.Printf("restarts: emulator restarted from its state file; flows %d, remote %d (before the emulator restart %d, after %d), duplicates %d, orphans %d\n",
 			a.resources, a.remote, len(before), len(after), a.duplicates, a.orphans)
+		Expect(a).To(Equal(audit{resources: flows, remote: flows}))
+	})
+
+	It("converges when kube-apiserver restarts mid-rollout while the operator keeps running", func() {
+		// A budget of 30 calls a second keeps the rollout going for half a minute or more, so
+		// both restarts land in the middle of it.
+		rolloutNamespace("apiserver", "apiserver", flows, "30")
+		mgr := startManager()
+		defer kill9(mgr)
+
+		// The first stop is polite (SIGTERM, SIGKILL only if the open watches keep it up past
+		// the grace); the second is a crash (SIGKILL). Each time the API server stays down for
+		// a few seconds, so that the operator's writes and watches fail, and then comes back
+		// on the same etcd, port and certificates.
+		type restart struct {
+			afterReady int
+			grace      time.Duration
+		}
+		var report []string
+		restarts, killed := 0, 0
+		for _, r := range []restart{{afterReady: 30, grace: 5 * time.Second}, {afterReady: 110, grace: 0}} {
+			Eventually(func() int { return readyCount("apiserver") }, 2*time.Minute, 100*time.Millisecond).Should(BeNumerically(">=", r.afterReady))
+			readyBefore := readyCount("apiserver")
+			Expect(readyBefore).To(BeNumerically("<", flows), "the rollout finished before kube-apiserver could be restarted")
+			how := "SIGTERM"
+			if r.grace == 0 {
+				how = "SIGKILL"
+			}
+			By(fmt.Sprintf("stopping kube-apiserver with %s at %d of %d Ready, and starting it again", how, readyBefore, flows))
+			res, err := cp.RestartAPIServer(ctx, r.grace, 3*time.Second)
+			Expect(err).NotTo(HaveOccurred())
+			restarts++
+			if res.Killed {
+				killed++
+			}
+			Expect(processRuns(mgr)).To(BeTrue(), "the operator exited while kube-apiserver was down")
+			report = append(report, fmt.Sprintf("%s at %d Ready, down %s", how, readyBefore, res.Down.Round(100*time.Millisecond)))
+		}
+
+		Eventually(func() int { return readyCount("apiserver") }, 4*time.Minute, time.Second).Should(Equal(flows))
+		Expect(processRuns(mgr)).To(BeTrue(), "the operator did not run throughout")
+		a := auditRollout("apiserver", "apiserver")
+		GinkgoWriter.Printf("kube-apiserver restarts: restarts %d (ended by SIGKILL %d; %s), operator restarts 0, flows %d, remote flows %d, duplicates %d, orphans %d, missing %d, status IDs not matching %d, Ready %d\n",
+			restarts, killed, strings.Join(report, "; "), a.resources, a.remote, a.duplicates, a.orphans, a.missing, a.mismatched, readyCount("apiserver"))
 		Expect(a).To(Equal(audit{resources: flows, remote: flows}))
 	})
 })
