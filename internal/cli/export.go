@@ -93,7 +93,7 @@ func runExport(io IO, args []string) int {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# %d ContactFlows exported from %s instance %s by kubectl-contactflow %s\n", len(flows), o.platform, o.instance, version())
 	for i := range flows {
-		b, err := yaml.Marshal(&flows[i])
+		b, err := manifestYAML(&flows[i])
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "kubectl-contactflow export: %v\n", err)
 			return ExitTrouble
@@ -324,4 +324,21 @@ func uniqueNames(flows []*cloud.Flow) []string {
 		out[i] = name
 	}
 	return out
+}
+
+// manifestYAML renders a ContactFlow as a manifest: no status, no empty metadata.
+func manifestYAML(cf *cfv1.ContactFlow) ([]byte, error) {
+	js, err := json.Marshal(cf)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(js, &obj); err != nil {
+		return nil, err
+	}
+	delete(obj, "status")
+	if md, ok := obj["metadata"].(map[string]any); ok {
+		delete(md, "creationTimestamp")
+	}
+	return yaml.Marshal(obj)
 }
