@@ -119,7 +119,7 @@ func TestLifecycle(t *testing.T) {
 	want := &cloud.Flow{
 		InstanceID: instanceID, ID: id, Name: "main", Type: connect.DefaultFlowType, Description: "v1",
 		Draft:       &cloud.Draft{ID: connect.DraftID, Definition: defA, UpdatedTime: f.UpdatedTime},
-		UpdatedTime: f.UpdatedTime,
+		UpdatedTime: f.UpdatedTime, Revision: f.Revision,
 	}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("new flow (-want +got):\n%s", diff)
@@ -145,7 +145,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	want = &cloud.Flow{
 		InstanceID: instanceID, ID: id, Name: "main", Type: connect.DefaultFlowType, Description: "v2",
-		Published: true, PublishedDefinition: defB, UpdatedTime: f.UpdatedTime,
+		Published: true, PublishedDefinition: defB, UpdatedTime: f.UpdatedTime, Revision: f.Revision,
 	}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("published flow (-want +got):\n%s", diff)
