@@ -140,8 +140,7 @@ type flowReconcile struct {
 	// versioner on platforms that keep versions and roll back (classic CloudCallCenter).
 	publisher cloud.ContentPublisher
 	versioner cloud.FlowVersioner
-	// reader observes flows: fc, or the adapter itself where observations must not come from a
-	// list.
+	// reader observes flows: fc (which may serve them from a batched list).
 	reader cloud.FlowClient
 	live   *cloud.Flow
 	// result of the plan, for the outcome
@@ -173,13 +172,10 @@ func (s *flowReconcile) run(ctx context.Context) error {
 	base := cloud.Underlying(fc)
 	s.publisher, _ = base.(cloud.ContentPublisher)
 	s.versioner, _ = base.(cloud.FlowVersioner)
+	// A one-step platform's list does not show content saved but not published (Amazon
+	// Connect's $SAVED): cloud.BatchedFlows serves such a flow from a list only at a revision a
+	// direct read saw without a draft, and getFlow reads it directly unless it is in sync.
 	s.reader = fc
-	if s.publisher != nil {
-		// A one-step platform's list does not show content saved but not published (Amazon
-		// Connect's $SAVED), so an observation served from a list could miss a console user's
-		// change and let a publish overwrite it: its flows are always read directly.
-		s.reader = base
-	}
 	if err := s.find(ctx); err != nil {
 		return err
 	}
@@ -235,6 +231,7 @@ func (s *flowReconcile) find(ctx context.Context) error {
 	instance := cf.Spec.InstanceID
 	if id := cf.Status.ContactFlowID; id != "" {
 		key := cloud.FlowKey{InstanceID: instance, FlowID: id}
+		cloud.RememberRevision(s.reader, key, cf.Status.ObservedRevision)
 		f, err := s.getFlow(ctx, key)
 		if err == nil {
 			f, err = s.confirm(ctx, key, f)
@@ -604,6 +601,10 @@ func (s *flowReconcile) recordObserved(in flowPlanInput) {
 		st.PublishedVersion = live.PublishedVersion
 	}
 	st.NumberList = append([]string(nil), live.NumberList...)
+	st.ObservedRevision = ""
+	if live.Draft == nil {
+		st.ObservedRevision = live.Revision
+	}
 	st.Editor, st.EditingSince, st.DraftID, st.DraftHash = "", "", "", ""
 	if d := live.Draft; d != nil {
 		st.DraftID = d.ID
@@ -847,12 +848,20 @@ func isFlowNotFound(err error) bool {
 	return ce != nil && ce.Class == cloud.ClassNotFound && ce.Code != "NotExists.InstanceId"
 }
 
-// getFlow observes one flow through the reader run chose.
+// getFlow observes one flow through the reader run chose. On a one-step platform nothing
+// locks a flow against a publish planned from a list up to a window old, so a listed
+// observation is used only when it shows the flow in sync with the spec (nothing to write);
+// otherwise the flow is read directly and the plan is made from that.
 func (s *flowReconcile) getFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, error) {
 	if s.reader == nil {
 		return s.fc.GetFlow(ctx, key)
 	}
-	return s.reader.GetFlow(ctx, key)
+	f, err := s.reader.GetFlow(ctx, key)
+	if err == nil && f.Listed && s.publisher != nil &&
+		(f.Draft != nil || !f.Published || s.hashOf(f.PublishedDefinition, true) != s.desired.Hash()) {
+		return cloud.GetFlowDirect(ctx, s.reader, key)
+	}
+	return f, err
 }
 
 // confirm reads the flow again from the adapter itself when an observation served by a
@@ -867,10 +876,10 @@ func (s *flowReconcile) confirm(ctx context.Context, key cloud.FlowKey, f *cloud
 	}
 	base := cloud.Underlying(reader)
 	st := s.cf.Status
-	if base == reader || !f.Published || st.PublishedHash == "" || s.hashOf(f.PublishedDefinition, true) == st.PublishedHash {
+	if base == reader || !f.Listed || !f.Published || st.PublishedHash == "" || s.hashOf(f.PublishedDefinition, true) == st.PublishedHash {
 		return f, nil
 	}
-	return base.GetFlow(ctx, key)
+	return cloud.GetFlowDirect(ctx, reader, key)
 }
 
 // unknownEditor is status.editor for a draft whose holder the platform does not name.
