@@ -49,6 +49,17 @@ type BatchedFlows struct {
 	// (RevisionLister); seen holds that Revision per flow.
 	revisions bool
 	seen      map[FlowKey]string
+	// created holds flows this client has just created, for the first GetFlow after it.
+	created map[FlowKey]*Flow
+}
+
+// CreatedFlowDescriber is implemented by adapters that can say, without a call, what a flow
+// they have just created holds: it did not exist before the create, so it holds exactly what was
+// sent (Amazon Connect: the content saved, unpublished, as the $SAVED draft).
+type CreatedFlowDescriber interface {
+	// CreatedFlow returns the observation of the flow a successful CreateFlow(in) that returned
+	// id has made, as GetFlow would show it right after the create.
+	CreatedFlow(in CreateFlowInput, id string) *Flow
 }
 
 // RevisionLister is implemented by adapters whose ListFlows cannot show an unpublished change of
@@ -76,7 +87,8 @@ func NewBatchedFlows(inner FlowClient, window time.Duration, pageSize int) *Batc
 		pageSize = 100
 	}
 	b := &BatchedFlows{FlowClient: inner, Window: window, PageSize: pageSize, now: time.Now,
-		instances: map[string]*instanceSnapshot{}, direct: map[FlowKey]bool{}, seen: map[FlowKey]string{}}
+		instances: map[string]*instanceSnapshot{}, direct: map[FlowKey]bool{}, seen: map[FlowKey]string{},
+		created: map[FlowKey]*Flow{}}
 	if rl, ok := inner.(RevisionLister); ok && rl.ListsRevisions() {
 		b.revisions = true
 	} else if _, oneStep := inner.(ContentPublisher); oneStep {
@@ -116,7 +128,12 @@ func (b *BatchedFlows) GetFlow(ctx context.Context, key FlowKey) (*Flow, error) 
 	}
 	b.mu.Lock()
 	direct := b.direct[key]
+	created := b.created[key]
+	delete(b.created, key)
 	b.mu.Unlock()
+	if created != nil {
+		return created, nil
+	}
 	if direct {
 		return b.getDirect(ctx, key)
 	}
@@ -145,6 +162,7 @@ func (b *BatchedFlows) getDirect(ctx context.Context, key FlowKey) (*Flow, error
 	f, err := b.FlowClient.GetFlow(ctx, key)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	delete(b.created, key)
 	switch {
 	case err == nil:
 		if f.Draft != nil {
@@ -253,11 +271,21 @@ func (b *BatchedFlows) markDirty(key FlowKey) {
 	}
 }
 
-// CreateFlow creates the flow; it is not in the current list, so it is read directly.
+// CreateFlow creates the flow; it is not in the current list, so it is read directly, except
+// that where the adapter describes what it has just created (CreatedFlowDescriber) the first
+// GetFlow after the create returns that without a call.
 func (b *BatchedFlows) CreateFlow(ctx context.Context, in CreateFlowInput) (string, error) {
 	id, err := b.FlowClient.CreateFlow(ctx, in)
 	if id != "" {
-		b.markDirty(FlowKey{InstanceID: in.InstanceID, FlowID: id})
+		key := FlowKey{InstanceID: in.InstanceID, FlowID: id}
+		b.markDirty(key)
+		if d, ok := b.FlowClient.(CreatedFlowDescriber); ok && err == nil && b.Window > 0 {
+			if f := d.CreatedFlow(in, id); f != nil {
+				b.mu.Lock()
+				b.created[key] = f
+				b.mu.Unlock()
+			}
+		}
 	}
 	return id, err
 }
@@ -308,6 +336,14 @@ func RememberRevision(fc FlowClient, key FlowKey, revision string) {
 	if r, ok := fc.(interface{ RememberRevision(FlowKey, string) }); ok {
 		r.RememberRevision(key, revision)
 	}
+}
+
+// BatchesByRevision reports whether fc serves flows from a list only at a revision it saw
+// (BatchedFlows over a RevisionLister): a caller that learns a flow's revision after its own
+// write (GetFlowDirect) lets the next list serve the flow.
+func BatchesByRevision(fc FlowClient) bool {
+	b, ok := fc.(*BatchedFlows)
+	return ok && b.revisions && b.Window > 0
 }
 
 // GetFlowDirect reads key from the platform itself, never from a list: through fc's own direct

@@ -498,7 +498,22 @@ func (s *flowReconcile) publishContent(ctx context.Context, key cloud.FlowKey, b
 		}
 		return err
 	}
+	s.learnRevision(ctx, key)
 	return s.markPublished(ctx, key, version, "PublishContent")
+}
+
+// learnRevision reads the flow once after the operator's own publish where lists serve flows by
+// revision, so that status records the revision the write produced and the next resync (or a
+// restarted operator) is served from a list. A read that fails, or that shows a change saved
+// since, leaves the revision unknown: the next resync then reads the flow directly.
+func (s *flowReconcile) learnRevision(ctx context.Context, key cloud.FlowKey) {
+	if !cloud.BatchesByRevision(s.reader) {
+		return
+	}
+	s.cf.Status.ObservedRevision = ""
+	if f, err := cloud.GetFlowDirect(ctx, s.reader, key); err == nil && f.Draft == nil {
+		s.cf.Status.ObservedRevision = f.Revision
+	}
 }
 
 // markPublished records a publish of the desired flow in status and in an Event.

@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/aws/connect"
+	emuconnect "github.com/contactflow-operator/contactflow-operator/internal/emulator/connect"
 )
 
 // TestBatchedObservation drives cloud.BatchedFlows over the adapter and the emulator through
@@ -97,5 +100,41 @@ func TestBatchedObservation(t *testing.T) {
 	}
 	if f := seen[edited]; f.Draft == nil || f.Draft.Definition != console {
 		t.Errorf("after a restart the saved change is %+v", f.Draft)
+	}
+}
+
+// TestCreatedFlowIsWhatAReadShows: the observation BatchedFlows serves right after a create,
+// without a call, is what a direct read shows, but for the times (and the revision, which stays
+// unknown so that no list serves the flow before a direct read).
+func TestCreatedFlowIsWhatAReadShows(t *testing.T) {
+	e := start(t)
+	c := e.client(t, opSecret)
+	ctx := context.Background()
+	b := cloud.NewBatchedFlows(c, time.Minute, 100)
+	in := cloud.CreateFlowInput{InstanceID: instanceID, Name: "fresh", Description: "d", Definition: defA}
+	id, err := b.CreateFlow(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := cloud.FlowKey{InstanceID: instanceID, FlowID: id}
+	e.emu.ResetStats()
+	served, err := b.GetFlow(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.emu.Stats().PlatformTotal(emuconnect.Platform); n != 0 {
+		t.Errorf("the first read after the create made %d calls, want 0", n)
+	}
+	read, err := c.GetFlow(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read.UpdatedTime, read.Revision, read.Draft.UpdatedTime = "", "", ""
+	if diff := cmp.Diff(read, served); diff != "" {
+		t.Errorf("served after create (-read +served):\n%s", diff)
+	}
+	e.emu.ResetStats()
+	if f, err := b.GetFlow(ctx, key); err != nil || f.Draft == nil || calls(e, "DescribeContactFlow") != 2 {
+		t.Errorf("the second read: %+v, %v, %d describes; want a direct read", f, err, calls(e, "DescribeContactFlow"))
 	}
 }

@@ -234,6 +234,20 @@ func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (stri
 	return aws.ToString(out.ContactFlowId), nil
 }
 
+// CreatedFlow returns, without a call, what GetFlow would show right after CreateFlow(in)
+// returned id: the flow did not exist before, and CreateFlow saves the content without
+// publishing it, so it is unpublished and its saved content (the draft) is in.Definition. Its
+// Revision is unknown (""), so a list never serves it before a direct read. It implements
+// cloud.CreatedFlowDescriber.
+func (c *Client) CreatedFlow(in cloud.CreateFlowInput, id string) *cloud.Flow {
+	typ := in.Type
+	if typ == "" {
+		typ = DefaultFlowType
+	}
+	return &cloud.Flow{InstanceID: in.InstanceID, ID: id, Name: in.Name, Type: typ, Description: in.Description,
+		Draft: &cloud.Draft{ID: DraftID, Definition: in.Definition}}
+}
+
 // StartEdit returns DraftID without calling the platform: every flow always has its $SAVED
 // content, and Connect has no edit locks, so it never returns ClassLocked.
 func (c *Client) StartEdit(_ context.Context, _ cloud.FlowKey) (string, error) {
