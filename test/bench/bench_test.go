@@ -445,14 +445,14 @@ func TestBench(t *testing.T) {
 | write calls in steady state | %d |
 | throttled in steady state | %d |
 | share of the quota used while idle, per API | %s |
-| calls in the first %s after a restart | %v |
+| %s |
 | operator peak RSS | %.1f MiB |
 | operator CPU | %.1f s |
 
 JSON: %s
 `, res.Platform, n, res.LatencyMs, res.WriteQuotaQPS, res.QuotaBurst, prof.quotaActions, res.TimeToReadySec, res.LowerBoundSec, ratio,
 		res.RolloutCalls, res.RolloutThrottled, *flagResyncs, res.SyncPeriod, res.SteadySeconds, res.SteadyCalls, res.ReadsPerFlowPerResync,
-		res.SteadyWrites, res.SteadyThrottled, shares(res.IdleQuotaShare), nonEmpty(res.RestartWindow, "(no restart)"), res.RestartCalls,
+		res.SteadyWrites, res.SteadyThrottled, shares(res.IdleQuotaShare), restartRow(res),
 		res.PeakRSSMiB, res.CPUSeconds, out)
 }
 
@@ -473,9 +473,9 @@ func shares(m map[string]float64) string {
 	return strings.Join(parts, ", ")
 }
 
-func nonEmpty(s, def string) string {
-	if s == "" {
-		return def
+func restartRow(res Result) string {
+	if res.RestartWindow == "" {
+		return "calls after an operator restart | not measured (-restart-window)"
 	}
-	return s
+	return fmt.Sprintf("calls in the first %s after an operator restart | %v", res.RestartWindow, res.RestartCalls)
 }
