@@ -17,7 +17,11 @@ import (
 //     definitions;
 //   - a flow whose write met someone else's lock, or whose direct read showed a draft, is read
 //     directly until a direct read shows no draft: lists may hide drafts of published flows;
-//   - a list older than Window is never used.
+//   - a list older than Window is never used;
+//   - a list the platform throttled fails GetFlow with that error (reading each flow directly
+//     would be throttled too, many times over); another failed list makes GetFlow read
+//     directly; either failure answers the lists asked for shortly after it, so that the
+//     callers do not re-list one after the other.
 //
 // On a platform whose lists can hide an unpublished change of a published flow and where nothing
 // locks a flow against a write planned from such a list (Amazon Connect's "$SAVED" content), the
@@ -138,6 +142,10 @@ func (b *BatchedFlows) GetFlow(ctx context.Context, key FlowKey) (*Flow, error) 
 		return b.getDirect(ctx, key)
 	}
 	snap, err := b.snapshot(ctx, key.InstanceID)
+	if ClassOf(err) == ClassThrottled {
+		// Reading every flow directly instead would only be throttled too, many times over.
+		return nil, err
+	}
 	if err != nil {
 		return b.getDirect(ctx, key)
 	}
@@ -190,6 +198,12 @@ func (b *BatchedFlows) noteLock(key FlowKey, err error) {
 	}
 }
 
+// failHold is how long a failed list answers for the lists after it: a tenth of Window, at
+// most 5 seconds.
+func (b *BatchedFlows) failHold() time.Duration {
+	return min(b.Window/10, 5*time.Second)
+}
+
 // snapshot returns a list of the instance no older than Window, listing (once, for every
 // concurrent caller) when there is none.
 func (b *BatchedFlows) snapshot(ctx context.Context, instanceID string) (*instanceSnapshot, error) {
@@ -199,6 +213,13 @@ func (b *BatchedFlows) snapshot(ctx context.Context, instanceID string) (*instan
 		if s != nil && s.fetching == nil && s.err == nil && b.now().Sub(s.takenAt) < b.Window {
 			b.mu.Unlock()
 			return s, nil
+		}
+		if s != nil && s.fetching == nil && s.err != nil && b.now().Sub(s.takenAt) < b.failHold() {
+			// A list that just failed fails every caller for a moment: re-listing once per
+			// caller would multiply the calls exactly when the platform pushes back.
+			err := s.err
+			b.mu.Unlock()
+			return nil, err
 		}
 		if s != nil && s.fetching != nil {
 			wait := s.fetching

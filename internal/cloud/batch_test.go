@@ -383,3 +383,36 @@ func TestBatchedFlowsOneStepWithoutRevisionsReadsDirectly(t *testing.T) {
 		t.Errorf("lists %d gets %d, want 0 and 2", lists, gets)
 	}
 }
+
+// throttledLists refuses every list, as a platform over its quota does.
+type throttledLists struct{ *fakeFlows }
+
+func (t *throttledLists) ListFlows(context.Context, string, int, int) (*Page, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lists++
+	return nil, &Error{Class: ClassThrottled, Code: "Throttling"}
+}
+
+// TestBatchedFlowsThrottledListIsNotAStorm: a throttled list fails the reads that needed it
+// instead of turning into one direct read per flow, and it is not retried by every caller.
+func TestBatchedFlowsThrottledListIsNotAStorm(t *testing.T) {
+	fake := newFake(50)
+	b := NewBatchedFlows(&throttledLists{fake}, time.Minute, 100)
+	clock := time.Unix(0, 0)
+	b.now = func() time.Time { return clock }
+	for i := 0; i < 50; i++ {
+		_, err := b.GetFlow(context.Background(), FlowKey{InstanceID: "i", FlowID: fmt.Sprintf("f%03d", i)})
+		if ClassOf(err) != ClassThrottled {
+			t.Fatalf("GetFlow %d: %v, want the list's throttling", i, err)
+		}
+	}
+	if lists, gets := fake.counts(); lists != 1 || gets != 0 {
+		t.Errorf("50 reads under a throttled list: %d lists and %d gets, want 1 and 0", lists, gets)
+	}
+	clock = clock.Add(b.failHold())
+	_, _ = b.GetFlow(context.Background(), FlowKey{InstanceID: "i", FlowID: "f000"})
+	if lists, _ := fake.counts(); lists != 2 {
+		t.Errorf("after the hold: %d lists, want 2", lists)
+	}
+}

@@ -44,7 +44,7 @@ var (
 	flagLatency    = flag.Duration("latency", 30*time.Millisecond, "emulator latency per call")
 	flagWriteQPS   = flag.Float64("write-qps", 0, "platform quota of each quota'd action: on ccc the writes (CreateContactFlow, StartEditContactFlow, CommitContactFlow, PublishContactFlow), default 20; on connect every API, default 2")
 	flagBurst      = flag.Int("burst", 0, "burst of each quota'd action (default: the QPS on ccc, 5 on connect)")
-	flagRolloutQPS = flag.Float64("rollout-qps", 0, "lift the platform quota to this QPS (and burst) during the rollout only, to reach a large steady state sooner; the time to Ready is then not compared with the lower bound")
+	flagRolloutQPS = flag.Float64("rollout-qps", 0, "lift the platform quota and the operator's budget to this QPS (and burst) during the rollout only, to reach a large steady state sooner (the time to Ready is then not compared with the lower bound); the steady state then runs at the default budget and the platform quota")
 	flagSync       = flag.Duration("sync-period", 20*time.Second, "operator resync period")
 	flagResyncs    = flag.Int("resyncs", 3, "resync periods observed in steady state")
 	flagSkip       = flag.Duration("skip", 0, "wait after all are Ready before the steady state is measured (default one sync period)")
@@ -352,6 +352,17 @@ func TestBench(t *testing.T) {
 	}
 	t.Logf("All %d Ready after %s: %v", n, readyAt.Round(time.Millisecond), rollout.Calls[prof.key])
 	if *flagRolloutQPS > 0 {
+		// Back to the default settings for the steady state: the operator's default budget
+		// (no rateLimit in the ProviderConfig, which builds a new client: a restart of the
+		// client, served by the revisions status recorded) and the platform's quota.
+		cur := &cfv1.ProviderConfig{}
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(pc), cur); err != nil {
+			t.Fatal(err)
+		}
+		cur.Spec.RateLimit = nil
+		if err := k8s.Update(ctx, cur); err != nil {
+			t.Fatal(err)
+		}
 		if err := admin.SetFaults(ctx, faultsFor(prof, qpsF, burst)); err != nil {
 			t.Fatal(err)
 		}
