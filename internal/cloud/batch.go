@@ -57,13 +57,13 @@ type BatchedFlows struct {
 	created map[FlowKey]*Flow
 }
 
-// CreatedFlowDescriber is implemented by adapters that can say, without a call, what a flow
-// they have just created holds: it did not exist before the create, so it holds exactly what was
-// sent (Amazon Connect: the content saved, unpublished, as the $SAVED draft).
-type CreatedFlowDescriber interface {
-	// CreatedFlow returns the observation of the flow a successful CreateFlow(in) that returned
-	// id has made, as GetFlow would show it right after the create.
-	CreatedFlow(in CreateFlowInput, id string) *Flow
+// CreatedFlowObserver is implemented by adapters that can say, without another call, what a
+// flow they have just created holds: it did not exist before the create, so it holds exactly
+// what was sent (Amazon Connect: the content saved, unpublished, as the $SAVED draft).
+type CreatedFlowObserver interface {
+	// CreateFlowObserved is CreateFlow that also returns the created flow as GetFlow would
+	// show it right after the create.
+	CreateFlowObserved(ctx context.Context, in CreateFlowInput) (*Flow, error)
 }
 
 // RevisionLister is implemented by adapters whose ListFlows cannot show an unpublished change of
@@ -293,20 +293,24 @@ func (b *BatchedFlows) markDirty(key FlowKey) {
 }
 
 // CreateFlow creates the flow; it is not in the current list, so it is read directly, except
-// that where the adapter describes what it has just created (CreatedFlowDescriber) the first
-// GetFlow after the create returns that without a call.
+// that where the adapter says what it has just created (CreatedFlowObserver) the first GetFlow
+// after the create returns that without a call.
 func (b *BatchedFlows) CreateFlow(ctx context.Context, in CreateFlowInput) (string, error) {
+	if o, ok := b.FlowClient.(CreatedFlowObserver); ok && b.Window > 0 {
+		f, err := o.CreateFlowObserved(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		key := FlowKey{InstanceID: in.InstanceID, FlowID: f.ID}
+		b.markDirty(key)
+		b.mu.Lock()
+		b.created[key] = f
+		b.mu.Unlock()
+		return f.ID, nil
+	}
 	id, err := b.FlowClient.CreateFlow(ctx, in)
 	if id != "" {
-		key := FlowKey{InstanceID: in.InstanceID, FlowID: id}
-		b.markDirty(key)
-		if d, ok := b.FlowClient.(CreatedFlowDescriber); ok && err == nil && b.Window > 0 {
-			if f := d.CreatedFlow(in, id); f != nil {
-				b.mu.Lock()
-				b.created[key] = f
-				b.mu.Unlock()
-			}
-		}
+		b.markDirty(FlowKey{InstanceID: in.InstanceID, FlowID: id})
 	}
 	return id, err
 }

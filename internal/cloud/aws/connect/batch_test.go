@@ -129,7 +129,17 @@ func TestCreatedFlowIsWhatAReadShows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	emuFlow, err := e.admin.Flow(ctx, instanceID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if served.ARN == "" || served.ARN != emuFlow.Arn {
+		t.Errorf("served ARN %q, the flow's is %q", served.ARN, emuFlow.Arn)
+	}
 	read.UpdatedTime, read.Revision, read.Draft.UpdatedTime = "", "", ""
+	if read.ARN == "" {
+		read.ARN = served.ARN // reads that do not carry the ARN yet
+	}
 	if diff := cmp.Diff(read, served); diff != "" {
 		t.Errorf("served after create (-read +served):\n%s", diff)
 	}

@@ -210,6 +210,19 @@ func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
 // returns its ID. An empty Type means DefaultFlowType. A name already taken is
 // ClassAlreadyExists.
 func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (string, error) {
+	f, err := c.CreateFlowObserved(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
+}
+
+// CreateFlowObserved is CreateFlow that also returns what GetFlow would show right after it,
+// without another call: the flow did not exist before, and the create saves the content without
+// publishing it, so the flow is unpublished and its saved content (the draft) is in.Definition;
+// its ID and ARN are the platform's answer. Its Revision is unknown (""), so a list never serves
+// it before a direct read. It implements cloud.CreatedFlowObserver.
+func (c *Client) CreateFlowObserved(ctx context.Context, in cloud.CreateFlowInput) (*cloud.Flow, error) {
 	const action = "CreateContactFlow"
 	typ := in.Type
 	if typ == "" {
@@ -229,23 +242,11 @@ func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (stri
 	defer cancel()
 	out, err := c.api.CreateContactFlow(ctx, req)
 	if err != nil {
-		return "", c.mapError(action, err)
+		return nil, c.mapError(action, err)
 	}
-	return aws.ToString(out.ContactFlowId), nil
-}
-
-// CreatedFlow returns, without a call, what GetFlow would show right after CreateFlow(in)
-// returned id: the flow did not exist before, and CreateFlow saves the content without
-// publishing it, so it is unpublished and its saved content (the draft) is in.Definition. Its
-// Revision is unknown (""), so a list never serves it before a direct read. It implements
-// cloud.CreatedFlowDescriber.
-func (c *Client) CreatedFlow(in cloud.CreateFlowInput, id string) *cloud.Flow {
-	typ := in.Type
-	if typ == "" {
-		typ = DefaultFlowType
-	}
-	return &cloud.Flow{InstanceID: in.InstanceID, ID: id, Name: in.Name, Type: typ, Description: in.Description,
-		Draft: &cloud.Draft{ID: DraftID, Definition: in.Definition}}
+	return &cloud.Flow{InstanceID: in.InstanceID, ID: aws.ToString(out.ContactFlowId), ARN: aws.ToString(out.ContactFlowArn),
+		Name: in.Name, Type: typ, Description: in.Description,
+		Draft: &cloud.Draft{ID: DraftID, Definition: in.Definition}}, nil
 }
 
 // StartEdit returns DraftID without calling the platform: every flow always has its $SAVED
