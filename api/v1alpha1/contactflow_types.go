@@ -319,9 +319,6 @@ type ContactFlowStatus struct {
 	// while it does.
 	// +optional
 	PendingChanges string `json:"pendingChanges,omitempty"`
-	// NumberList holds the phone numbers bound to the flow, as the platform last reported them.
-	// +optional
-	NumberList []string `json:"numberList,omitempty"`
 	// ObservedRevision is the platform's mark of the flow's last change (Amazon Connect: its
 	// LastModifiedTime, to the millisecond) as of the last observation that showed no unpublished
 	// change; empty after one that showed a change, and where the platform has no such mark.
@@ -330,6 +327,9 @@ type ContactFlowStatus struct {
 	// operator restarts.
 	// +optional
 	ObservedRevision string `json:"observedRevision,omitempty"`
+	// NumberList holds the phone numbers bound to the flow, as the platform last reported them.
+	// +optional
+	NumberList []string `json:"numberList,omitempty"`
 	// References are spec.references as last resolved: each name with the live value put into
 	// the definition, or why it does not resolve.
 	// +listType=map

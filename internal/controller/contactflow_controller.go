@@ -180,6 +180,11 @@ func (s *flowReconcile) run(ctx context.Context) error {
 		return err
 	}
 	if s.cf.Spec.RollbackTo != "" {
+		if s.needsDirectLook() {
+			if err := s.observeDirectly(ctx); err != nil {
+				return err
+			}
+		}
 		return s.rollback(ctx)
 	}
 	if s.live == nil {
@@ -359,6 +364,14 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 	}
 	in, liveDef := s.planInput()
 	s.plan = planFlow(in)
+	if s.plan.Action != actNone && s.needsDirectLook() {
+		if err := s.observeDirectly(ctx); err != nil {
+			return err
+		}
+		live = s.live
+		in, liveDef = s.planInput()
+		s.plan = planFlow(in)
+	}
 	s.recordObserved(in)
 	if !s.plan.InSync {
 		if d := s.format.Diff(s.desired, liveDef); !d.Empty() {
@@ -863,20 +876,30 @@ func isFlowNotFound(err error) bool {
 	return ce != nil && ce.Class == cloud.ClassNotFound && ce.Code != "NotExists.InstanceId"
 }
 
-// getFlow observes one flow through the reader run chose. On a one-step platform nothing
-// locks a flow against a publish planned from a list up to a window old, so a listed
-// observation is used only when it shows the flow in sync with the spec (nothing to write);
-// otherwise the flow is read directly and the plan is made from that.
+// getFlow observes one flow through the reader run chose.
 func (s *flowReconcile) getFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, error) {
 	if s.reader == nil {
 		return s.fc.GetFlow(ctx, key)
 	}
-	f, err := s.reader.GetFlow(ctx, key)
-	if err == nil && f.Listed && s.publisher != nil &&
-		(f.Draft != nil || !f.Published || s.hashOf(f.PublishedDefinition, true) != s.desired.Hash()) {
-		return cloud.GetFlowDirect(ctx, s.reader, key)
+	return s.reader.GetFlow(ctx, key)
+}
+
+// needsDirectLook reports whether the live flow came from a list on a one-step platform: nothing
+// locks such a flow against a write planned from a list up to a window old, and the list does not
+// show a change saved since (Amazon Connect's $SAVED), so a write is planned only from a direct
+// read (observeDirectly).
+func (s *flowReconcile) needsDirectLook() bool {
+	return s.live != nil && s.live.Listed && s.publisher != nil
+}
+
+// observeDirectly replaces the live flow with a direct read.
+func (s *flowReconcile) observeDirectly(ctx context.Context) error {
+	f, err := cloud.GetFlowDirect(ctx, s.reader, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: s.live.ID})
+	if err != nil {
+		return err
 	}
-	return f, err
+	s.live = f
+	return nil
 }
 
 // confirm reads the flow again from the adapter itself when an observation served by a

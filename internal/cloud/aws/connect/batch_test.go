@@ -7,11 +7,15 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/aws/connect"
 	emuconnect "github.com/contactflow-operator/contactflow-operator/internal/emulator/connect"
 )
+
+// ignoreRevision leaves Revision out of a comparison: its value is the platform's clock.
+var ignoreRevision = cmpopts.IgnoreFields(cloud.Flow{}, "Revision")
 
 // TestBatchedObservation drives cloud.BatchedFlows over the adapter and the emulator through
 // the SDK, as the operator does: a list serves a flow only at a revision a direct read saw
