@@ -12,8 +12,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +53,7 @@ var (
 	flagRestart    = flag.Duration("restart-window", 0, "after the steady state, restart the operator and count the calls of this long after it starts (0: no restart)")
 	flagWorkers    = flag.Int("concurrency", 16, "operator --max-concurrent-reconciles")
 	flagOut        = flag.String("out", "", "JSON result file (default test/bench/results/PLATFORM-N.json)")
+	flagProfiles   = flag.String("profile-dir", "", "when set, the operator serves pprof and its heap profiles (at the end of the rollout and of the steady state) are saved here (needs a manager with --pprof-addr)")
 	benchNamespace = "bench"
 )
 
@@ -214,6 +217,30 @@ func procUsage(pid int) (rssMiB, cpuSec float64) {
 	return rssMiB, cpuSec
 }
 
+// fetchHeapProfile saves the operator's heap profile (served on --pprof-addr) to path.
+func fetchHeapProfile(addr, path string) error {
+	resp, err := http.Get("http://" + addr + "/debug/pprof/heap")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /debug/pprof/heap: %s", resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func sum(m map[string]int64, keys []string) int64 {
 	var n int64
 	for _, k := range keys {
@@ -274,7 +301,20 @@ func TestBench(t *testing.T) {
 	managerArgs := []string{"--kubeconfig", cp.KubeconfigPath, "--sync-period", flagSync.String(),
 		"--max-concurrent-reconciles", strconv.Itoa(*flagWorkers), "--metrics-bind-address", "0",
 		"--health-probe-bind-address", freeAddr(t), "--kube-api-qps", "200", "--kube-api-burst", "400"}
+	pprofAddr := ""
+	if *flagProfiles != "" {
+		pprofAddr = freeAddr(t)
+		managerArgs = append(managerArgs, "--pprof-addr", pprofAddr)
+	}
 	mgr := startProc(t, dir, "manager", managerArgs...)
+	saveHeap := func(name string) {
+		if pprofAddr == "" {
+			return
+		}
+		if err := fetchHeapProfile(pprofAddr, filepath.Join(*flagProfiles, fmt.Sprintf("heap-%s-%d-%s.pb.gz", prof.key, n, name))); err != nil {
+			t.Logf("heap profile %s: %v", name, err)
+		}
+	}
 
 	scheme := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(scheme)
@@ -351,6 +391,7 @@ func TestBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("All %d Ready after %s: %v", n, readyAt.Round(time.Millisecond), rollout.Calls[prof.key])
+	saveHeap("rollout")
 	if *flagRolloutQPS > 0 {
 		// Back to the default settings for the steady state: the operator's default budget
 		// (no rateLimit in the ProviderConfig, which builds a new client: a restart of the
@@ -382,6 +423,7 @@ func TestBench(t *testing.T) {
 	}
 	steadySec := time.Since(steadyStart).Seconds()
 	rss, cpu := procUsage(mgr.Process.Pid)
+	saveHeap("steady")
 
 	// Lower bound: every flow needs each of the needed writes once; each action has its own
 	// bucket (starting full), so they proceed in parallel.
