@@ -77,7 +77,7 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 30s each).
 	hack/fuzz.sh $${FUZZTIME:-30s}
 
 .PHONY: bench
-bench: control-plane build ## Measure convergence, API calls per flow and memory (BENCH_FLAGS="-n=1000 -latency=30ms -write-qps=20").
+bench: control-plane build ## Measure convergence, API calls per flow, idle quota share and memory (BENCH_FLAGS="-n=1000 -latency=30ms -write-qps=20", or "-platform=connect -n=200").
 	KUBEBUILDER_ASSETS="$$(hack/control-plane.sh)" go test -tags bench -count=1 -run TestBench -v -timeout 90m ./test/bench/ -args $(BENCH_FLAGS)
 
 .PHONY: chart-sync

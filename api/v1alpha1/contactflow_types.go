@@ -319,6 +319,14 @@ type ContactFlowStatus struct {
 	// while it does.
 	// +optional
 	PendingChanges string `json:"pendingChanges,omitempty"`
+	// ObservedRevision is the platform's mark of the flow's last change (Amazon Connect: its
+	// LastModifiedTime, to the millisecond) as of the last observation that showed no unpublished
+	// change; empty after one that showed a change, and where the platform has no such mark.
+	// While a list of the instance shows the flow at this revision, nothing has happened to it
+	// since, so the list serves its observation instead of a direct read, also right after the
+	// operator restarts.
+	// +optional
+	ObservedRevision string `json:"observedRevision,omitempty"`
 	// NumberList holds the phone numbers bound to the flow, as the platform last reported them.
 	// +optional
 	NumberList []string `json:"numberList,omitempty"`

@@ -179,3 +179,240 @@ func (l *listHidesDrafts) ListFlows(ctx context.Context, instance string, page, 
 	}
 	return p, nil
 }
+
+// savedFlows is a one-step platform like Amazon Connect: its list shows a published flow
+// without its pending saved change (the draft), but every flow carries a Revision that any
+// change moves, and it reports so (RevisionLister).
+type savedFlows struct {
+	*fakeFlows
+	rev int
+}
+
+func (s *savedFlows) ListsRevisions() bool { return true }
+
+func (s *savedFlows) ListFlows(ctx context.Context, instance string, page, size int) (*Page, error) {
+	p, err := s.fakeFlows.ListFlows(ctx, instance, page, size)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Flows {
+		if p.Flows[i].Published {
+			p.Flows[i].Draft = nil
+		}
+	}
+	return p, nil
+}
+
+// change applies a console change to flow id and moves its revision, as the platform does.
+func (s *savedFlows) change(id string, do func(f *Flow)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.flows[id]
+	do(&f)
+	s.rev++
+	f.Revision = fmt.Sprintf("r%d", s.rev)
+	s.flows[id] = f
+}
+
+func newSaved(n int) *savedFlows {
+	s := &savedFlows{fakeFlows: newFake(n)}
+	for id, f := range s.flows {
+		f.Revision = "r0"
+		s.flows[id] = f
+	}
+	return s
+}
+
+func (f *fakeFlows) counts() (lists, gets int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lists, f.gets
+}
+
+// TestBatchedFlowsRevisionsSeeSavedChanges: a change saved on the console between two resyncs
+// is not in the list, but it moves the flow's revision, so the flow is read directly and the
+// change is seen; once it is gone, the list serves the flow again.
+func TestBatchedFlowsRevisionsSeeSavedChanges(t *testing.T) {
+	ctx := context.Background()
+	plat := newSaved(3)
+	clock := time.Unix(0, 0)
+	b := NewBatchedFlows(plat, time.Minute, 100)
+	b.now = func() time.Time { return clock }
+	key := FlowKey{InstanceID: "i", FlowID: "f000"}
+	resync := func() { clock = clock.Add(2 * time.Minute) }
+	get := func(step string, wantDraft, wantListed bool, wantLists, wantGets int) {
+		t.Helper()
+		f, err := b.GetFlow(ctx, key)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if (f.Draft != nil) != wantDraft || f.Listed != wantListed {
+			t.Errorf("%s: draft %+v listed %v, want draft %v listed %v", step, f.Draft, f.Listed, wantDraft, wantListed)
+		}
+		if lists, gets := plat.counts(); lists != wantLists || gets != wantGets {
+			t.Errorf("%s: lists %d gets %d, want %d and %d", step, lists, gets, wantLists, wantGets)
+		}
+	}
+
+	get("never read directly: the list proves nothing", false, false, 1, 1)
+	get("read directly at the listed revision: the list serves it", false, true, 1, 1)
+	resync()
+	get("next resync, unchanged", false, true, 2, 1)
+
+	plat.change("f000", func(f *Flow) { f.Draft = &Draft{ID: "$SAVED", Definition: `{"console":1}`} })
+	get("within the window the list is as old as it is", false, true, 2, 1)
+	resync()
+	get("a console save moved the revision: read directly, draft seen", true, false, 3, 2)
+	get("a flow with a draft stays direct", true, false, 3, 3)
+	resync()
+	get("also on the next resync, without listing", true, false, 3, 4)
+
+	plat.change("f000", func(f *Flow) { f.Draft = nil; f.PublishedDefinition = `{"console":1}` })
+	resync()
+	get("published on the console: read directly, no draft", false, false, 3, 5)
+	resync()
+	get("then the list serves it again", false, true, 4, 5)
+
+	// A save that ends where it started still moves the revision.
+	plat.change("f000", func(*Flow) {})
+	resync()
+	get("a revision moved by any change is read directly", false, false, 5, 6)
+}
+
+// TestBatchedFlowsRevisionsWritesForget: after the operator's own write the flow is read
+// directly, because its revision moved.
+func TestBatchedFlowsRevisionsWritesForget(t *testing.T) {
+	ctx := context.Background()
+	plat := newSaved(2)
+	clock := time.Unix(0, 0)
+	b := NewBatchedFlows(plat, time.Minute, 100)
+	b.now = func() time.Time { return clock }
+	key := FlowKey{InstanceID: "i", FlowID: "f001"}
+	b.RememberRevision(key, "r0")
+	if f, _ := b.GetFlow(ctx, key); !f.Listed {
+		t.Fatal("a remembered revision should let the list serve the flow")
+	}
+	_ = b.Publish(ctx, key, "$SAVED")
+	plat.change("f001", func(*Flow) {})
+	clock = clock.Add(2 * time.Minute)
+	if f, _ := b.GetFlow(ctx, key); f.Listed {
+		t.Error("after a write the flow came from the list")
+	}
+	if _, gets := plat.counts(); gets != 1 {
+		t.Errorf("gets = %d, want 1", gets)
+	}
+}
+
+// TestBatchedFlowsRevisionsSteadyStateAndRestart: in steady state a resync costs the list pages
+// and no direct read; an operator that restarts and remembers the revisions it recorded
+// (RememberRevision, from status) reads directly only the flows that changed while it was down.
+func TestBatchedFlowsRevisionsSteadyStateAndRestart(t *testing.T) {
+	ctx := context.Background()
+	const n, resyncs = 250, 5
+	plat := newSaved(n)
+	clock := time.Unix(0, 0)
+	b := NewBatchedFlows(plat, time.Minute, 100)
+	b.now = func() time.Time { return clock }
+	status := map[FlowKey]string{}
+	resync := func(b *BatchedFlows) {
+		t.Helper()
+		clock = clock.Add(2 * time.Minute)
+		for i := 0; i < n; i++ {
+			key := FlowKey{InstanceID: "i", FlowID: fmt.Sprintf("f%03d", i)}
+			b.RememberRevision(key, status[key])
+			f, err := b.GetFlow(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status[key] = ""
+			if f.Draft == nil {
+				status[key] = f.Revision
+			}
+		}
+	}
+	resync(b)
+	lists0, gets0 := plat.counts()
+	if lists0 != 3 || gets0 != n {
+		t.Fatalf("first resync: lists %d gets %d, want 3 and %d", lists0, gets0, n)
+	}
+	for i := 0; i < resyncs; i++ {
+		resync(b)
+	}
+	lists, gets := plat.counts()
+	perFlow := float64(lists-lists0+gets-gets0) / n / resyncs
+	if gets != gets0 || perFlow > 3.0/n {
+		t.Errorf("steady state: %d direct reads, %.4f reads per flow per resync; want 0 and at most pages/flows = %.4f",
+			gets-gets0, perFlow, 3.0/n)
+	}
+
+	// Restart: a new client knows nothing but what status recorded. Two flows change while
+	// it is down.
+	plat.change("f007", func(f *Flow) { f.Draft = &Draft{ID: "$SAVED", Definition: "{}"} })
+	plat.change("f100", func(f *Flow) { f.PublishedDefinition = `{"v":2}` })
+	restarted := NewBatchedFlows(plat, time.Minute, 100)
+	restarted.now = b.now
+	resync(restarted)
+	lists2, gets2 := plat.counts()
+	if lists2-lists != 3 || gets2-gets != 2 {
+		t.Errorf("after a restart: lists %d gets %d, want 3 and 2 (only the changed flows)", lists2-lists, gets2-gets)
+	}
+	if status[FlowKey{InstanceID: "i", FlowID: "f007"}] != "" {
+		t.Error("a flow seen with a draft must not record a revision")
+	}
+}
+
+// onePublisher publishes in one step but reports no revisions.
+type onePublisher struct{ *fakeFlows }
+
+func (onePublisher) PublishContent(context.Context, FlowKey, string, string, string) (string, error) {
+	return "", nil
+}
+func (onePublisher) VersionDefinition(context.Context, FlowKey, string) (string, error) {
+	return "", nil
+}
+
+func TestBatchedFlowsOneStepWithoutRevisionsReadsDirectly(t *testing.T) {
+	fake := newFake(2)
+	b := NewBatchedFlows(onePublisher{fake}, time.Minute, 100)
+	for i := 0; i < 2; i++ {
+		if f, _ := b.GetFlow(context.Background(), FlowKey{InstanceID: "i", FlowID: "f000"}); f.Listed {
+			t.Fatal("served from a list")
+		}
+	}
+	if lists, gets := fake.counts(); lists != 0 || gets != 2 {
+		t.Errorf("lists %d gets %d, want 0 and 2", lists, gets)
+	}
+}
+
+// throttledLists refuses every list, as a platform over its quota does.
+type throttledLists struct{ *fakeFlows }
+
+func (t *throttledLists) ListFlows(context.Context, string, int, int) (*Page, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lists++
+	return nil, &Error{Class: ClassThrottled, Code: "Throttling"}
+}
+
+// TestBatchedFlowsThrottledListIsNotAStorm: a throttled list fails the reads that needed it
+// instead of turning into one direct read per flow, and it is not retried by every caller.
+func TestBatchedFlowsThrottledListIsNotAStorm(t *testing.T) {
+	fake := newFake(50)
+	b := NewBatchedFlows(&throttledLists{fake}, time.Minute, 100)
+	clock := time.Unix(0, 0)
+	b.now = func() time.Time { return clock }
+	for i := 0; i < 50; i++ {
+		_, err := b.GetFlow(context.Background(), FlowKey{InstanceID: "i", FlowID: fmt.Sprintf("f%03d", i)})
+		if ClassOf(err) != ClassThrottled {
+			t.Fatalf("GetFlow %d: %v, want the list's throttling", i, err)
+		}
+	}
+	if lists, gets := fake.counts(); lists != 1 || gets != 0 {
+		t.Errorf("50 reads under a throttled list: %d lists and %d gets, want 1 and 0", lists, gets)
+	}
+	clock = clock.Add(b.failHold())
+	_, _ = b.GetFlow(context.Background(), FlowKey{InstanceID: "i", FlowID: "f000"})
+	if lists, _ := fake.counts(); lists != 2 {
+		t.Errorf("after the hold: %d lists, want 2", lists)
+	}
+}

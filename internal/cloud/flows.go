@@ -39,6 +39,14 @@ type Flow struct {
 	NumberList  []string
 	CreatedTime string
 	UpdatedTime string
+	// Revision is the platform's mark of the flow's last change of any kind, content saved but
+	// not published included (Amazon Connect: LastModifiedTime, to the millisecond), the same in
+	// a list and in a direct read of the same state; empty where the platform has none. Two
+	// observations with the same non-empty Revision saw the same flow.
+	Revision string
+	// Listed reports that the observation was served from a list of the instance taken within
+	// the batch window (BatchedFlows), not read from the platform just now.
+	Listed bool
 }
 
 // Draft is an open edit of a flow: a CCC draft, a classic locked version, a Connect $SAVED

@@ -143,8 +143,7 @@ type flowReconcile struct {
 	// versioner on platforms that keep versions and roll back (classic CloudCallCenter).
 	publisher cloud.ContentPublisher
 	versioner cloud.FlowVersioner
-	// reader observes flows: fc, or the adapter itself where observations must not come from a
-	// list.
+	// reader observes flows: fc (which may serve them from a batched list).
 	reader cloud.FlowClient
 	live   *cloud.Flow
 	// result of the plan, for the outcome
@@ -179,17 +178,19 @@ func (s *flowReconcile) run(ctx context.Context) error {
 	base := cloud.Underlying(fc)
 	s.publisher, _ = base.(cloud.ContentPublisher)
 	s.versioner, _ = base.(cloud.FlowVersioner)
+	// A one-step platform's list does not show content saved but not published (Amazon
+	// Connect's $SAVED): cloud.BatchedFlows serves such a flow from a list only at a revision a
+	// direct read saw without a draft, and getFlow reads it directly unless it is in sync.
 	s.reader = fc
-	if s.publisher != nil {
-		// A one-step platform's list does not show content saved but not published (Amazon
-		// Connect's $SAVED), so an observation served from a list could miss a console user's
-		// change and let a publish overwrite it: its flows are always read directly.
-		s.reader = base
-	}
 	if err := s.find(ctx); err != nil {
 		return err
 	}
 	if s.cf.Spec.RollbackTo != "" {
+		if s.needsDirectLook() {
+			if err := s.observeDirectly(ctx); err != nil {
+				return err
+			}
+		}
 		return s.rollback(ctx)
 	}
 	missing, err := s.resolve(ctx)
@@ -292,6 +293,7 @@ func (s *flowReconcile) find(ctx context.Context) error {
 	instance := cf.Spec.InstanceID
 	if id := cf.Status.ContactFlowID; id != "" {
 		key := cloud.FlowKey{InstanceID: instance, FlowID: id}
+		cloud.RememberRevision(s.reader, key, cf.Status.ObservedRevision)
 		f, err := s.getFlow(ctx, key)
 		if err == nil {
 			f, err = s.confirm(ctx, key, f)
@@ -422,6 +424,14 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 	}
 	in, liveDef := s.planInput()
 	s.plan = planFlow(in)
+	if s.plan.Action != actNone && s.needsDirectLook() {
+		if err := s.observeDirectly(ctx); err != nil {
+			return err
+		}
+		live = s.live
+		in, liveDef = s.planInput()
+		s.plan = planFlow(in)
+	}
 	s.recordObserved(in)
 	if !s.plan.InSync {
 		if d := s.format.Diff(s.desired, liveDef); !d.Empty() {
@@ -561,7 +571,22 @@ func (s *flowReconcile) publishContent(ctx context.Context, key cloud.FlowKey, b
 		}
 		return err
 	}
+	s.learnRevision(ctx, key)
 	return s.markPublished(ctx, key, version, "PublishContent")
+}
+
+// learnRevision reads the flow once after the operator's own publish where lists serve flows by
+// revision, so that status records the revision the write produced and the next resync (or a
+// restarted operator) is served from a list. A read that fails, or that shows a change saved
+// since, leaves the revision unknown: the next resync then reads the flow directly.
+func (s *flowReconcile) learnRevision(ctx context.Context, key cloud.FlowKey) {
+	if !cloud.BatchesByRevision(s.reader) {
+		return
+	}
+	s.cf.Status.ObservedRevision = ""
+	if f, err := cloud.GetFlowDirect(ctx, s.reader, key); err == nil && f.Draft == nil {
+		s.cf.Status.ObservedRevision = f.Revision
+	}
 }
 
 // markPublished records a publish of the desired flow in status and in an Event.
@@ -669,6 +694,10 @@ func (s *flowReconcile) recordObserved(in flowPlanInput) {
 		st.PublishedVersion = live.PublishedVersion
 	}
 	st.NumberList = append([]string(nil), live.NumberList...)
+	st.ObservedRevision = ""
+	if live.Draft == nil {
+		st.ObservedRevision = live.Revision
+	}
 	st.Editor, st.EditingSince, st.DraftID, st.DraftHash = "", "", "", ""
 	if d := live.Draft; d != nil {
 		st.DraftID = d.ID
@@ -946,6 +975,24 @@ func (s *flowReconcile) getFlow(ctx context.Context, key cloud.FlowKey) (*cloud.
 	return s.reader.GetFlow(ctx, key)
 }
 
+// needsDirectLook reports whether the live flow came from a list on a one-step platform: nothing
+// locks such a flow against a write planned from a list up to a window old, and the list does not
+// show a change saved since (Amazon Connect's $SAVED), so a write is planned only from a direct
+// read (observeDirectly).
+func (s *flowReconcile) needsDirectLook() bool {
+	return s.live != nil && s.live.Listed && s.publisher != nil
+}
+
+// observeDirectly replaces the live flow with a direct read.
+func (s *flowReconcile) observeDirectly(ctx context.Context) error {
+	f, err := cloud.GetFlowDirect(ctx, s.reader, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: s.live.ID})
+	if err != nil {
+		return err
+	}
+	s.live = f
+	return nil
+}
+
 // confirm reads the flow again from the adapter itself when an observation served by a
 // decorator (a batched list) contradicts what status says was last published: the operator may
 // have changed the running version through a capability the decorator does not see (a
@@ -958,10 +1005,10 @@ func (s *flowReconcile) confirm(ctx context.Context, key cloud.FlowKey, f *cloud
 	}
 	base := cloud.Underlying(reader)
 	st := s.cf.Status
-	if base == reader || !f.Published || st.PublishedHash == "" || s.hashOf(f.PublishedDefinition, true) == st.PublishedHash {
+	if base == reader || !f.Listed || !f.Published || st.PublishedHash == "" || s.hashOf(f.PublishedDefinition, true) == st.PublishedHash {
 		return f, nil
 	}
-	return base.GetFlow(ctx, key)
+	return cloud.GetFlowDirect(ctx, reader, key)
 }
 
 // unknownEditor is status.editor for a draft whose holder the platform does not name.

@@ -697,3 +697,95 @@ func TestAdminAPI(t *testing.T) {
 		t.Errorf("admin calls were counted: %d cloud calls", n)
 	}
 }
+
+// TestLastModifiedTimeMovesWithEveryChange checks what a client comparing LastModifiedTime
+// values relies on: DescribeContactFlow (plain and $SAVED) and SearchContactFlows report the same
+// LastModifiedTime for the same state, and every change moves it forward, a save into $SAVED
+// included, even several changes within one millisecond of a frozen clock.
+func TestLastModifiedTimeMovesWithEveryChange(t *testing.T) {
+	keys, err := core.NewKeyStore([]core.AccessKey{{ID: keyID, Secret: secret, User: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	svc, err := connect.New(connect.Options{Instances: []string{instanceID}, Now: func() time.Time { return frozen }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := connect.NewServer(svc, connect.ServerOptions{Keys: keys, Stats: core.NewStats()})
+	srv := httptest.NewServer(front)
+	t.Cleanup(srv.Close)
+	e := &env{svc: svc, srv: srv}
+	c := e.client(keyID, secret)
+	ctx := context.Background()
+	id := aws.ToString(create(t, c, "f", "CONTACT_FLOW", contentA, types.ContactFlowStatusPublished).ContactFlowId)
+
+	// observe returns the LastModifiedTime every read reports, failing when they disagree.
+	observe := func(step string) time.Time {
+		t.Helper()
+		pub, err := describe(t, c, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sav, err := describe(t, c, id+":$SAVED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.SearchContactFlows(ctx, &sdk.SearchContactFlowsInput{InstanceId: aws.String(instanceID)})
+		if err != nil || len(out.ContactFlows) != 1 {
+			t.Fatalf("%s: search = %v, %v", step, out, err)
+		}
+		got := aws.ToTime(pub.LastModifiedTime)
+		for what, other := range map[string]*time.Time{"$SAVED": sav.LastModifiedTime, "search": out.ContactFlows[0].LastModifiedTime} {
+			if !aws.ToTime(other).Equal(got) {
+				t.Errorf("%s: %s LastModifiedTime %v, describe %v", step, what, aws.ToTime(other), got)
+			}
+		}
+		if got.IsZero() {
+			t.Fatalf("%s: no LastModifiedTime", step)
+		}
+		return got
+	}
+	update := func(ref, content string) {
+		t.Helper()
+		if _, err := c.UpdateContactFlowContent(ctx, &sdk.UpdateContactFlowContentInput{
+			InstanceId: aws.String(instanceID), ContactFlowId: aws.String(ref), Content: aws.String(content),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	last := observe("created")
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"save into $SAVED", func() { update(id+":$SAVED", contentB) }},
+		{"save the same content again", func() { update(id+":$SAVED", contentB) }},
+		{"publish", func() { update(id, contentC) }},
+		{"metadata", func() {
+			if _, err := c.UpdateContactFlowMetadata(ctx, &sdk.UpdateContactFlowMetadataInput{
+				InstanceId: aws.String(instanceID), ContactFlowId: aws.String(id), Description: aws.String("new"),
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"console save", func() {
+			if err := svc.UpdateContent(instanceID, id+":$SAVED", contentA, ""); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, st := range steps {
+		st.do()
+		got := observe(st.name)
+		if !got.After(last) {
+			t.Errorf("after %s LastModifiedTime is %v, not after %v", st.name, got, last)
+		}
+		last = got
+	}
+	// Reads do not move it.
+	if again := observe("read again"); !again.Equal(last) {
+		t.Errorf("a read moved LastModifiedTime from %v to %v", last, again)
+	}
+}

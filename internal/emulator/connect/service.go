@@ -317,12 +317,19 @@ func (s *Service) saveLocked() {
 }
 
 // stamp records a modification: the time (millisecond precision, as the wire carries it) and
-// the region it was made from.
+// the region it was made from. Every change of a flow moves its LastModifiedTime forward, a
+// save into $SAVED included, even two changes within one millisecond (the later one is stamped
+// a millisecond after the earlier), so that a client comparing LastModifiedTime values never
+// takes a changed flow for an unchanged one.
 func (s *Service) stamp(f *Flow, region string) {
 	if region == "" {
 		region = DefaultRegion
 	}
-	f.LastModifiedTime = s.now().UTC().Truncate(time.Millisecond)
+	t := s.now().UTC().Truncate(time.Millisecond)
+	if !t.After(f.LastModifiedTime) && !f.LastModifiedTime.IsZero() {
+		t = f.LastModifiedTime.Add(time.Millisecond)
+	}
+	f.LastModifiedTime = t
 	f.LastModifiedRegion = region
 }
 

@@ -105,8 +105,11 @@ type Client struct {
 }
 
 var (
-	_ cloud.FlowClient       = (*Client)(nil)
-	_ cloud.ContentPublisher = (*Client)(nil)
+	_ cloud.FlowClient          = (*Client)(nil)
+	_ cloud.ContentPublisher    = (*Client)(nil)
+	_ cloud.RevisionLister      = (*Client)(nil)
+	_ cloud.AllFlowsLister      = (*Client)(nil)
+	_ cloud.CreatedFlowObserver = (*Client)(nil)
 )
 
 // NewFlowClient is the cloud.FlowClientFactory for this platform.

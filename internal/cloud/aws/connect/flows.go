@@ -35,6 +35,25 @@ func timeString(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// revisionLayout formats a flow's LastModifiedTime as its cloud.Flow Revision: to the
+// millisecond, which is what the wire carries.
+const revisionLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// revision is the flow's cloud.Flow Revision: its LastModifiedTime, which every change of the
+// flow moves, content saved into $SAVED included; "" when the platform reports none.
+func revision(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(revisionLayout)
+}
+
+// ListsRevisions reports that ListFlows and GetFlow carry every flow's Revision (its
+// LastModifiedTime): a search result does not show a published flow's pending $SAVED change,
+// but that change moves the revision, so cloud.BatchedFlows can tell when a listed flow is
+// still what a direct read saw. It implements cloud.RevisionLister.
+func (c *Client) ListsRevisions() bool { return true }
+
 func (c *Client) describe(ctx context.Context, instanceID, contactFlowID string) (*types.ContactFlow, error) {
 	const action = "DescribeContactFlow"
 	ctx, cancel := c.callCtx(ctx)
@@ -61,6 +80,7 @@ func flowFrom(instanceID string, f *types.ContactFlow) *cloud.Flow {
 		Type:        string(f.Type),
 		Description: aws.ToString(f.Description),
 		UpdatedTime: timeString(f.LastModifiedTime),
+		Revision:    revision(f.LastModifiedTime),
 	}
 }
 
@@ -69,6 +89,8 @@ func flowFrom(instanceID string, f *types.ContactFlow) *cloud.Flow {
 // draft. Otherwise it reads the plain ID: ContactFlowNotPublishedException means the flow was
 // never published and the saved content is its draft; else the saved content is a draft only
 // when it differs from the published content. A missing flow or instance is ClassNotFound.
+// Revision is the LastModifiedTime of the first read: a change between the two reads moves the
+// flow past it, so a later list never passes the mixed observation off as current.
 func (c *Client) GetFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, error) {
 	sv, err := c.describe(ctx, key.InstanceID, saved(key.FlowID))
 	if err != nil {
@@ -103,7 +125,9 @@ func (c *Client) GetFlow(ctx context.Context, key cloud.FlowKey) (*cloud.Flow, e
 // order, through SearchContactFlows, which returns whole flows: a published flow with its
 // published content, a never-published one with its saved content as the draft. A pending
 // $SAVED change of a published flow is not visible in a search result, so ListFlows reports no
-// draft for published flows; GetFlow does. TotalCount is the platform's approximate total.
+// draft for published flows; GetFlow does. Every listed flow carries its Revision
+// (LastModifiedTime), which a saved change moves: cloud.BatchedFlows serves a listed flow only
+// at a revision a direct read saw without a draft (see ListsRevisions). TotalCount is the platform's approximate total.
 // Reaching page n walks the n-1 pages before it (search tokens are opaque), one call per 100
 // flows.
 func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, pageSize int) (*cloud.Page, error) {
@@ -144,6 +168,34 @@ func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, p
 	}
 }
 
+// ListAllFlows returns every flow of the instance, as ListFlows shows them, in one walk of
+// SearchContactFlows' continuation tokens: one call per 100 flows, where reaching each page
+// through ListFlows would walk every page before it again. It implements cloud.AllFlowsLister.
+func (c *Client) ListAllFlows(ctx context.Context, instanceID string) ([]cloud.Flow, error) {
+	const action = "SearchContactFlows"
+	var flows []cloud.Flow
+	var token *string
+	for {
+		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
+			cctx, cancel := c.callCtx(ctx)
+			defer cancel()
+			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
+				InstanceId: aws.String(instanceID), MaxResults: aws.Int32(searchPageLimit), NextToken: token,
+			})
+		}()
+		if err != nil {
+			return nil, c.mapError(action, err)
+		}
+		for i := range out.ContactFlows {
+			flows = append(flows, listed(instanceID, &out.ContactFlows[i]))
+		}
+		token = out.NextToken
+		if token == nil || len(out.ContactFlows) == 0 {
+			return flows, nil
+		}
+	}
+}
+
 func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
 	f := flowFrom(instanceID, cf)
 	content := aws.ToString(cf.Content)
@@ -159,6 +211,19 @@ func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
 // returns its ID. An empty Type means DefaultFlowType. A name already taken is
 // ClassAlreadyExists.
 func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (string, error) {
+	f, err := c.CreateFlowObserved(ctx, in)
+	if err != nil {
+		return "", err
+	}
+	return f.ID, nil
+}
+
+// CreateFlowObserved is CreateFlow that also returns what GetFlow would show right after it,
+// without another call: the flow did not exist before, and the create saves the content without
+// publishing it, so the flow is unpublished and its saved content (the draft) is in.Definition;
+// its ID and ARN are the platform's answer. Its Revision is unknown (""), so a list never serves
+// it before a direct read. It implements cloud.CreatedFlowObserver.
+func (c *Client) CreateFlowObserved(ctx context.Context, in cloud.CreateFlowInput) (*cloud.Flow, error) {
 	const action = "CreateContactFlow"
 	typ := in.Type
 	if typ == "" {
@@ -178,9 +243,11 @@ func (c *Client) CreateFlow(ctx context.Context, in cloud.CreateFlowInput) (stri
 	defer cancel()
 	out, err := c.api.CreateContactFlow(ctx, req)
 	if err != nil {
-		return "", c.mapError(action, err)
+		return nil, c.mapError(action, err)
 	}
-	return aws.ToString(out.ContactFlowId), nil
+	return &cloud.Flow{InstanceID: in.InstanceID, ID: aws.ToString(out.ContactFlowId), ARN: aws.ToString(out.ContactFlowArn),
+		Name: in.Name, Type: typ, Description: in.Description,
+		Draft: &cloud.Draft{ID: DraftID, Definition: in.Definition}}, nil
 }
 
 // StartEdit returns DraftID without calling the platform: every flow always has its $SAVED
