@@ -3,16 +3,20 @@ package controller
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	cfv1 "github.com/contactflow-operator/contactflow-operator/api/v1alpha1"
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud/providers"
@@ -21,8 +25,8 @@ import (
 )
 
 // TestConnectBatchedObservation reconciles Amazon Connect flows with batched observation on,
-// against the emulator through the SDK (the Kubernetes side is controller-runtime's fake client:
-// what is under test is what the reconciler reads and writes on the platform). It checks that a
+// against the emulator through the SDK and a real kube-apiserver of its own (what is under test
+// is what the reconciler reads and writes on the platform). It checks that a
 // rollout reads each flow once, that steady state and a restarted operator cost one search, and
 // that a change saved on the console after the list was taken is not overwritten by a spec
 // change reconciled within the same list window.
@@ -42,25 +46,42 @@ func TestConnectBatchedObservation(t *testing.T) {
 	sch := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(sch)
 	_ = cfv1.AddToScheme(sch)
+	// A control plane of its own: the suite's manager (TestControllers) would reconcile these
+	// flows too, and this test must see exactly the calls of the reconcilers it drives.
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Fatal("KUBEBUILDER_ASSETS must name the control plane built by hack/control-plane.sh; run `make test`")
+	}
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join(testutil.RepoRoot(), "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	restCfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	kube, err := client.New(restCfg, client.Options{Scheme: sch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
 	sec, pc := testutil.ProviderObjectsFor(ns, "connect", cfv1.PlatformAmazonConnect, srv.URL, emulator.DemoAccessKeyID, emulator.DemoAccessKeySecret)
 	pc.Spec.RateLimit = &cfv1.RateLimitSpec{QPS: "1000", Burst: 1000}
-	// The fake client does not turn stringData into data as the API server does.
-	sec.Data = map[string][]byte{}
-	for k, v := range sec.StringData {
-		sec.Data[k] = []byte(v)
-	}
 	names := []string{"a", "b", "c"}
-	objs := []client.Object{sec, pc}
+	objs := []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, sec, pc}
 	for _, n := range names {
 		objs = append(objs, testutil.ContentFlow(ns, n, "connect", instance, "", testutil.ConnectContent()))
 	}
-	kube := fake.NewClientBuilder().WithScheme(sch).WithObjects(objs...).WithStatusSubresource(&cfv1.ContactFlow{}).Build()
+	for _, o := range objs {
+		if err := kube.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
 	newReconciler := func() *ContactFlowReconciler {
 		return &ContactFlowReconciler{Client: kube, Scheme: sch,
 			Providers: &Providers{Reader: kube, Flows: providers.NewFlowClient, ObserveWindow: window},
 			Timing:    Timing{SyncPeriod: time.Minute, LockRetry: time.Second, ThrottleBackoff: time.Second}.withDefaults()}
 	}
-	ctx := context.Background()
 	reconcile := func(r *ContactFlowReconciler, name string) *cfv1.ContactFlow {
 		t.Helper()
 		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}}); err != nil {
