@@ -66,6 +66,7 @@ func main() {
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
 	flag.DurationVar(&timing.SyncPeriod, "sync-period", timing.SyncPeriod, "How often a converged resource is observed again for drift (jittered by up to 10%).")
 	flag.DurationVar(&timing.LockRetry, "lock-retry-period", timing.LockRetry, "How often a resource waiting for someone else's draft looks again.")
+	flag.DurationVar(&timing.MaxRetryDelay, "max-retry-delay", timing.MaxRetryDelay, "Cap on the backoff of a resource whose reconciles keep failing with transient errors (5xx, timeouts).")
 	flag.DurationVar(&timing.ThrottleBackoff, "throttle-backoff", timing.ThrottleBackoff, "Base wait after the platform throttled a call (jittered up to 2x).")
 	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Parallel reconciles per kind.")
 	kubeQPS := flag.Float64("kube-api-qps", 50, "Sustained requests per second to the Kubernetes API server.")

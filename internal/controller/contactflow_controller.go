@@ -944,7 +944,7 @@ func (r *ContactFlowReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&cfv1.ContactFlow{}, builder.WithPredicates(specChanged)).
 		Watches(&cfv1.ProviderConfig{}, handler.EnqueueRequestsFromMapFunc(r.flowsForProviderConfig)).
 		Watches(&cfv1.ContactFlow{}, handler.EnqueueRequestsFromMapFunc(r.relatedFlows), builder.WithPredicates(referenceRelevant)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: n}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: n, RateLimiter: r.Timing.rateLimiter()}).
 		Named("contactflow").
 		Complete(r)
 }

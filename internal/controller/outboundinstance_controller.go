@@ -435,7 +435,7 @@ func (r *OutboundInstanceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cfv1.OutboundInstance{}, builder.WithPredicates(specChanged)).
 		Watches(&cfv1.ProviderConfig{}, handler.EnqueueRequestsFromMapFunc(r.instancesForProviderConfig)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: n}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: n, RateLimiter: r.Timing.rateLimiter()}).
 		Named("outboundinstance").
 		Complete(r)
 }

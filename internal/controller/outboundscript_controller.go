@@ -620,7 +620,7 @@ func (r *OutboundScriptReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&cfv1.OutboundScript{}, builder.WithPredicates(specChanged)).
 		Watches(&cfv1.OutboundInstance{}, handler.EnqueueRequestsFromMapFunc(r.scriptsForInstance), builder.WithPredicates(instanceIDChanged)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: n}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: n, RateLimiter: r.Timing.rateLimiter()}).
 		Named("outboundscript").
 		Complete(r)
 }

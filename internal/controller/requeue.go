@@ -5,7 +5,10 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"golang.org/x/time/rate"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 )
@@ -19,10 +22,14 @@ type Timing struct {
 	LockRetry time.Duration
 	// ThrottleBackoff is the base wait after the platform throttled a call; jittered up to 2x.
 	ThrottleBackoff time.Duration
+	// MaxRetryDelay caps the exponential backoff of a resource whose reconciles keep failing
+	// with transient errors (5xx, timeouts): however many failures it had, it is tried again
+	// within this long.
+	MaxRetryDelay time.Duration
 }
 
 // DefaultTiming is what the manager uses unless flags say otherwise.
-var DefaultTiming = Timing{SyncPeriod: 10 * time.Minute, LockRetry: 30 * time.Second, ThrottleBackoff: 5 * time.Second}
+var DefaultTiming = Timing{SyncPeriod: 10 * time.Minute, LockRetry: 30 * time.Second, ThrottleBackoff: 5 * time.Second, MaxRetryDelay: 30 * time.Second}
 
 func (t Timing) withDefaults() Timing {
 	if t.SyncPeriod <= 0 {
@@ -34,7 +41,22 @@ func (t Timing) withDefaults() Timing {
 	if t.ThrottleBackoff <= 0 {
 		t.ThrottleBackoff = DefaultTiming.ThrottleBackoff
 	}
+	if t.MaxRetryDelay <= 0 {
+		t.MaxRetryDelay = DefaultTiming.MaxRetryDelay
+	}
 	return t
+}
+
+// rateLimiter is controller-runtime's default workqueue rate limiter (per-item exponential
+// backoff from 5 ms, and 10 qps with a burst of 100 overall) with the per-item backoff capped at
+// MaxRetryDelay instead of 1000 s: a flow that met a run of 5xx answers is tried again within
+// that long once the platform recovers.
+func (t Timing) rateLimiter() workqueue.TypedRateLimiter[reconcile.Request] {
+	t = t.withDefaults()
+	return workqueue.NewTypedMaxOfRateLimiter(
+		workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](5*time.Millisecond, t.MaxRetryDelay),
+		&workqueue.TypedBucketRateLimiter[reconcile.Request]{Limiter: rate.NewLimiter(rate.Limit(10), 100)},
+	)
 }
 
 func jitter(d time.Duration, frac float64) time.Duration {

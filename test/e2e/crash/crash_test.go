@@ -116,7 +116,7 @@ var _ = Describe("a rollout of 200 flows under failures", Ordered, func() {
 					return cf.Status.Editor + " | " + c.Reason + ": " + c.Message
 				}
 				return cf.Status.Editor
-			}, 30*time.Second, 200*time.Millisecond).Should(HavePrefix("alice | "))
+			}, 90*time.Second, 200*time.Millisecond).Should(HavePrefix("alice | "))
 			live, err := admin.CCC().Flow(ctx, "faults", cf.Status.ContactFlowID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(live.Draft).NotTo(BeNil())

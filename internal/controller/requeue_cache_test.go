@@ -3,6 +3,10 @@ package controller
 import (
 	"context"
 	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
 )
@@ -48,5 +52,21 @@ func TestResourceCacheListsOncePerWindowAndForgets(t *testing.T) {
 	_, _ = c.list(ctx, l, "ns/pc", "other", cloud.KindSkillGroup, false)
 	if l.calls != 3 {
 		t.Fatalf("after forget: calls %d, want 3 (only the forgotten instance is listed again)", l.calls)
+	}
+}
+
+func TestRetryBackoffIsCapped(t *testing.T) {
+	rl := Timing{MaxRetryDelay: 2 * time.Second}.rateLimiter()
+	req := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: "ns", Name: "flow"}}
+	var last time.Duration
+	for i := 0; i < 40; i++ {
+		last = rl.When(req)
+	}
+	if last != 2*time.Second {
+		t.Fatalf("after 40 failures the delay is %s, want the cap 2s", last)
+	}
+	rl.Forget(req)
+	if d := rl.When(req); d > 10*time.Millisecond {
+		t.Fatalf("after Forget the delay is %s, want the 5ms base", d)
 	}
 }
