@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/emulator/ccc"
@@ -52,38 +53,21 @@ func (e *Emulator) seedOne(sd Seed) error {
 			_, _, err := e.ccc.AddPhoneNumber(sd.InstanceID, sd.Name)
 			return err
 		}
-		if !oneOf(sd.Kind, ccc.KindSkillGroup, ccc.KindPrompt) {
+		if !slices.Contains([]string{ccc.KindSkillGroup, ccc.KindPrompt}, sd.Kind) {
 			return fmt.Errorf("CCC instances have skill groups, prompts and phone numbers")
 		}
-		have, err := e.ccc.Resources(sd.InstanceID, sd.Kind)
-		if err != nil {
-			return err
-		}
-		for _, r := range have {
-			if r.Name == sd.Name {
-				return nil
-			}
-		}
-		_, _, err = e.ccc.AddResource(sd.InstanceID, ccc.NewResource{Kind: sd.Kind, Name: sd.Name})
+		// AddResource returns one of that kind and name as it is.
+		_, _, err := e.ccc.AddResource(sd.InstanceID, ccc.NewResource{Kind: sd.Kind, Name: sd.Name})
 		return err
 	case PlatformCloudCallCenter:
 		if sd.Kind == KindPhoneNumber {
 			_, _, err := e.classic.AddPhoneNumber(sd.InstanceID, sd.Name)
 			return err
 		}
-		if !oneOf(sd.Kind, classic.KindSkillGroup, classic.KindPrompt) {
+		if !slices.Contains([]string{classic.KindSkillGroup, classic.KindPrompt}, sd.Kind) {
 			return fmt.Errorf("CloudCallCenter instances have skill groups, prompts and phone numbers")
 		}
-		have, err := e.classic.Resources(sd.InstanceID, sd.Kind)
-		if err != nil {
-			return err
-		}
-		for _, r := range have {
-			if r.Name == sd.Name {
-				return nil
-			}
-		}
-		_, _, err = e.classic.AddResource(sd.InstanceID, classic.NewResource{Kind: sd.Kind, Name: sd.Name})
+		_, _, err := e.classic.AddResource(sd.InstanceID, classic.NewResource{Kind: sd.Kind, Name: sd.Name})
 		return err
 	case PlatformConnect:
 		if sd.Kind == KindPhoneNumber {
@@ -112,13 +96,4 @@ func (e *Emulator) seedOne(sd Seed) error {
 		return err
 	}
 	return fmt.Errorf("platform %q has no objects to seed; use ccc, cloudcallcenter or connect", sd.Platform)
-}
-
-func oneOf(s string, set ...string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -247,55 +247,28 @@ func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
 }
 
 func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
-	res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	core.WriteAdminJSON(w, http.StatusOK, ResourcesResponse{Resources: res})
+	core.ServeAdminGet(w, func() (ResourcesResponse, error) {
+		res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
+		return ResourcesResponse{Resources: res}, err
+	})
 }
 
 func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
-	var req NewResource
-	if err := core.DecodeAdminJSON(r, &req); err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	res, created, err := s.AddResource(r.PathValue("instanceId"), req)
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	core.WriteAdminJSON(w, status, res)
+	core.ServeAdminCreate(w, r, func(req NewResource) (Resource, bool, error) {
+		return s.AddResource(r.PathValue("instanceId"), req)
+	})
 }
 
 func (s *Service) adminNumbers(w http.ResponseWriter, r *http.Request) {
-	numbers, err := s.PhoneNumbers(r.PathValue("instanceId"))
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	core.WriteAdminJSON(w, http.StatusOK, PhoneNumbersResponse{PhoneNumbers: numbers})
+	core.ServeAdminGet(w, func() (PhoneNumbersResponse, error) {
+		numbers, err := s.PhoneNumbers(r.PathValue("instanceId"))
+		return PhoneNumbersResponse{PhoneNumbers: numbers}, err
+	})
 }
 
 func (s *Service) adminAddNumber(w http.ResponseWriter, r *http.Request) {
-	var req AddPhoneNumberRequest
-	if err := core.DecodeAdminJSON(r, &req); err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	n, created, err := s.AddPhoneNumber(r.PathValue("instanceId"), req.Number)
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	core.WriteAdminJSON(w, status, NumberView{PhoneNumber: n})
+	core.ServeAdminCreate(w, r, func(req AddPhoneNumberRequest) (NumberView, bool, error) {
+		n, created, err := s.AddPhoneNumber(r.PathValue("instanceId"), req.Number)
+		return NumberView{PhoneNumber: n}, created, err
+	})
 }

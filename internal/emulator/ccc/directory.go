@@ -28,12 +28,7 @@ const (
 )
 
 // Resource is a skill group or an audio file of an instance.
-type Resource struct {
-	Kind        string `json:"kind"`
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	CreatedTime string `json:"createdTime"`
-}
+type Resource = core.Resource
 
 // PhoneNumber is a number of an instance and the flow it answers with.
 type PhoneNumber struct {
@@ -69,35 +64,17 @@ func (inst *instance) flowByID(id string) *Flow {
 	return nil
 }
 
-func (inst *instance) resource(kind, id string) *Resource {
-	for _, r := range inst.Resources {
-		if r.Kind == kind && r.ID == id {
-			return r
-		}
-	}
-	return nil
-}
-
-// NewResource describes a skill group or audio file to add.
-type NewResource struct {
-	// Kind is KindSkillGroup or KindPrompt.
-	Kind string `json:"kind"`
-	Name string `json:"name"`
-	// ID is optional: a skill group gets "<name>@<instanceId>" like the platform's, an audio
-	// file a UUID.
-	ID string `json:"id,omitempty"`
-}
+// NewResource describes a skill group or audio file to add (Kind KindSkillGroup or
+// KindPrompt). Its ID is optional: a skill group gets "<name>@<instanceId>" like the
+// platform's, an audio file a UUID.
+type NewResource = core.NewResource
 
 // AddResource adds a skill group or audio file to an instance and returns it. One of that kind
 // with the same name is returned as it is, with created false; an ID taken by another of the
 // kind is refused.
 func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool, error) {
-	if in.Kind != KindSkillGroup && in.Kind != KindPrompt {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "InvalidParameter.Kind",
-			"The parameter kind %q must be %s or %s.", in.Kind, KindSkillGroup, KindPrompt)
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "MissingName", "name is mandatory for this operation.")
+	if err := core.CheckNewResource(in, KindSkillGroup, KindPrompt); err != nil {
+		return Resource{}, false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -105,27 +82,19 @@ func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool
 	if err != nil {
 		return Resource{}, false, err
 	}
-	for _, r := range inst.Resources {
-		if r.Kind == in.Kind && r.Name == in.Name {
-			return *r, false, nil
-		}
-	}
-	id := in.ID
-	if id == "" {
+	r, created, aerr := inst.Resources.Add(in, instanceID, s.timestamp(), func() string {
 		if in.Kind == KindSkillGroup {
-			id = in.Name + "@" + instanceID
-		} else {
-			id = core.NewUUID()
+			return in.Name + "@" + instanceID
 		}
+		return core.NewUUID()
+	})
+	if aerr != nil {
+		return Resource{}, false, aerr
 	}
-	if inst.resource(in.Kind, id) != nil {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "Duplicated.Id",
-			"The id %s is already used by another %s of instance %s.", id, in.Kind, instanceID)
+	if created {
+		s.saveLocked()
 	}
-	r := &Resource{Kind: in.Kind, ID: id, Name: in.Name, CreatedTime: s.timestamp()}
-	inst.Resources = append(inst.Resources, r)
-	s.saveLocked()
-	return *r, true, nil
+	return r, created, nil
 }
 
 // Resources returns copies of the instance's resources of kind ("" for all), in creation order.
@@ -136,13 +105,7 @@ func (s *Service) Resources(instanceID, kind string) ([]Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Resource{}
-	for _, r := range inst.Resources {
-		if kind == "" || r.Kind == kind {
-			out = append(out, *r)
-		}
-	}
-	return out, nil
+	return inst.Resources.OfKind(kind), nil
 }
 
 // AddPhoneNumber adds a number (usage Bidirection, bound to no flow) to an instance and
@@ -276,11 +239,11 @@ func (inst *instance) checkReferences(def string) *core.APIError {
 		problems = append(problems, referenceProblems(name, act.Properties, func(prop, id string) string {
 			switch prop {
 			case skillGroupProp:
-				if inst.resource(KindSkillGroup, id) == nil {
+				if inst.Resources.Find(KindSkillGroup, id) == nil {
 					return "no skill group " + strconv.Quote(id) + " in the instance"
 				}
 			case audioProp:
-				if inst.resource(KindPrompt, id) == nil {
+				if inst.Resources.Find(KindPrompt, id) == nil {
 					return "no audio file " + strconv.Quote(id) + " in the instance"
 				}
 			default:

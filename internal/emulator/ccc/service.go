@@ -138,7 +138,7 @@ type instance struct {
 	// Flows are kept in creation order, which is the list order.
 	Flows []*Flow `json:"flows"`
 	// Resources are the skill groups and audio files flows refer to, in creation order.
-	Resources []*Resource `json:"resources"`
+	Resources core.Directory `json:"resources"`
 	// Numbers are the instance's phone numbers, in the order they were added; a number's
 	// ContactFlowID is the binding, which Flow.NumberList reflects.
 	Numbers []*PhoneNumber `json:"phoneNumbers"`
@@ -200,7 +200,7 @@ func New(opts Options) (*Service, error) {
 				inst.Flows = []*Flow{}
 			}
 			if inst.Resources == nil {
-				inst.Resources = []*Resource{}
+				inst.Resources = core.Directory{}
 			}
 			if inst.Numbers == nil {
 				inst.Numbers = []*PhoneNumber{}

@@ -279,28 +279,14 @@ func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
 }
 
 func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
-	res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	core.WriteAdminJSON(w, http.StatusOK, ResourcesResponse{Resources: res})
+	core.ServeAdminGet(w, func() (ResourcesResponse, error) {
+		res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
+		return ResourcesResponse{Resources: res}, err
+	})
 }
 
 func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
-	var req NewResource
-	if err := core.DecodeAdminJSON(r, &req); err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	res, created, err := s.AddResource(r.PathValue("instanceId"), req)
-	if err != nil {
-		core.WriteAdminError(w, err)
-		return
-	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	core.WriteAdminJSON(w, status, res)
+	core.ServeAdminCreate(w, r, func(req NewResource) (Resource, bool, error) {
+		return s.AddResource(r.PathValue("instanceId"), req)
+	})
 }

@@ -21,33 +21,13 @@ const (
 // firstMediaID is the ID the first media of an instance gets when none is given.
 const firstMediaID = 10001
 
-// Resource is a skill group or a media of an instance.
-type Resource struct {
-	Kind string `json:"kind"`
-	// ID is the SkillGroupId, or the media's Id in decimal.
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	CreatedTime string `json:"createdTime"`
-}
+// Resource is a skill group or a media of an instance; a media's ID is its Id in decimal.
+type Resource = core.Resource
 
-// NewResource describes a skill group or media to add.
-type NewResource struct {
-	// Kind is KindSkillGroup or KindPrompt.
-	Kind string `json:"kind"`
-	Name string `json:"name"`
-	// ID is optional: a skill group gets a UUID, a media the next free number. A media's ID
-	// must be a positive integer.
-	ID string `json:"id,omitempty"`
-}
-
-func (inst *instance) resource(kind, id string) *Resource {
-	for _, r := range inst.Resources {
-		if r.Kind == kind && r.ID == id {
-			return r
-		}
-	}
-	return nil
-}
+// NewResource describes a skill group or media to add (Kind KindSkillGroup or KindPrompt). Its
+// ID is optional: a skill group gets a UUID, a media the next free number; a media's ID must
+// be a positive integer.
+type NewResource = core.NewResource
 
 func (inst *instance) flowByID(id string) *Flow {
 	for _, f := range inst.Flows {
@@ -62,12 +42,8 @@ func (inst *instance) flowByID(id string) *Flow {
 // the same name is returned as it is, with created false; an ID taken by another of the kind is
 // refused.
 func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool, error) {
-	if in.Kind != KindSkillGroup && in.Kind != KindPrompt {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "InvalidParameter.Kind",
-			"The parameter kind %q must be %s or %s.", in.Kind, KindSkillGroup, KindPrompt)
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "MissingName", "name is mandatory for this operation.")
+	if err := core.CheckNewResource(in, KindSkillGroup, KindPrompt); err != nil {
+		return Resource{}, false, err
 	}
 	if in.Kind == KindPrompt && in.ID != "" {
 		if n, err := strconv.ParseInt(in.ID, 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != in.ID {
@@ -81,31 +57,23 @@ func (s *Service) AddResource(instanceID string, in NewResource) (Resource, bool
 	if err != nil {
 		return Resource{}, false, err
 	}
-	for _, r := range inst.Resources {
-		if r.Kind == in.Kind && r.Name == in.Name {
-			return *r, false, nil
+	r, created, aerr := inst.Resources.Add(in, instanceID, s.timestamp(), func() string {
+		if in.Kind == KindSkillGroup {
+			return core.NewUUID()
 		}
-	}
-	id := in.ID
-	switch {
-	case id != "":
-	case in.Kind == KindSkillGroup:
-		id = core.NewUUID()
-	default:
-		for n := int64(firstMediaID); id == ""; n++ {
-			if inst.resource(KindPrompt, strconv.FormatInt(n, 10)) == nil {
-				id = strconv.FormatInt(n, 10)
+		for n := int64(firstMediaID); ; n++ {
+			if id := strconv.FormatInt(n, 10); inst.Resources.Find(KindPrompt, id) == nil {
+				return id
 			}
 		}
+	})
+	if aerr != nil {
+		return Resource{}, false, aerr
 	}
-	if inst.resource(in.Kind, id) != nil {
-		return Resource{}, false, core.Errorf(http.StatusBadRequest, "Duplicated.Id",
-			"The id %s is already used by another %s of instance %s.", id, in.Kind, instanceID)
+	if created {
+		s.saveLocked()
 	}
-	r := &Resource{Kind: in.Kind, ID: id, Name: in.Name, CreatedTime: s.timestamp()}
-	inst.Resources = append(inst.Resources, r)
-	s.saveLocked()
-	return *r, true, nil
+	return r, created, nil
 }
 
 // Resources returns copies of the instance's resources of kind ("" for all), in creation order.
@@ -116,13 +84,7 @@ func (s *Service) Resources(instanceID, kind string) ([]Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Resource{}
-	for _, r := range inst.Resources {
-		if kind == "" || r.Kind == kind {
-			out = append(out, *r)
-		}
-	}
-	return out, nil
+	return inst.Resources.OfKind(kind), nil
 }
 
 // ModifyFlow renames a flow in place (same ID, versions untouched), as ModifyContactFlow does.
@@ -202,9 +164,9 @@ func (inst *instance) checkReferences(content string) *core.APIError {
 			case id == "" && prop == "mediaId":
 			case id == "":
 				problem = "empty ID"
-			case prop == "skillGroupId" && inst.resource(KindSkillGroup, id) == nil:
+			case prop == "skillGroupId" && inst.Resources.Find(KindSkillGroup, id) == nil:
 				problem = "no skill group " + strconv.Quote(id) + " in the instance"
-			case prop == "mediaId" && inst.resource(KindPrompt, id) == nil:
+			case prop == "mediaId" && inst.Resources.Find(KindPrompt, id) == nil:
 				problem = "no media " + strconv.Quote(id) + " in the instance"
 			case (prop == "contactFlowId" || prop == "flowId") && inst.flowByID(id) == nil:
 				problem = "no contact flow " + strconv.Quote(id) + " in the instance"

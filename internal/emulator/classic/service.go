@@ -210,7 +210,7 @@ type instance struct {
 	Flows   []*Flow        `json:"flows"`
 	Numbers []*PhoneNumber `json:"phoneNumbers"`
 	// Resources are the skill groups and medias flows refer to, in creation order.
-	Resources []*Resource `json:"resources"`
+	Resources core.Directory `json:"resources"`
 }
 
 type persisted struct {
@@ -269,7 +269,7 @@ func New(opts Options) (*Service, error) {
 				inst.Numbers = []*PhoneNumber{}
 			}
 			if inst.Resources == nil {
-				inst.Resources = []*Resource{}
+				inst.Resources = core.Directory{}
 			}
 			s.instances[id] = inst
 		}
