@@ -66,6 +66,10 @@ type NumberBinder interface {
 	BindNumber(ctx context.Context, instanceID string, n PhoneNumber, flowID string) error
 	// UnbindNumber removes the number's binding to flowID. A number not bound to it is success.
 	UnbindNumber(ctx context.Context, instanceID string, n PhoneNumber, flowID string) error
+	// FlowsReportNumbers says whether GetFlow and ListFlows fill Flow.NumberList (the Alibaba
+	// platforms' reads carry the bound numbers; Amazon Connect's do not), so that a caller
+	// knows whether it must list the numbers to see a flow's bindings.
+	FlowsReportNumbers() bool
 }
 
 // FlowRenamer is implemented by FlowClients whose platform renames a flow in place, keeping its

@@ -260,7 +260,7 @@ func (s *flowReconcile) bindNumbers(ctx context.Context) error {
 	}
 	// Where reads report the numbers bound to the flow, a flow that answers exactly what the
 	// spec and status say costs no call.
-	if reportsNumbers(s.fc) && sameSet(live.NumberList, want) && sameSet(cf.Status.ManagedNumbers, want) {
+	if binder.FlowsReportNumbers() && sameSet(live.NumberList, want) && sameSet(cf.Status.ManagedNumbers, want) {
 		return nil
 	}
 	numbers, err := binder.ListNumbers(ctx, cf.Spec.InstanceID)
@@ -329,12 +329,6 @@ func (s *flowReconcile) bindNumbers(ctx context.Context) error {
 		return &waitError{reason: reason, message: fmt.Sprintf("Flow %s is published, but: %s", live.ID, strings.Join(problems, "; "))}
 	}
 	return nil
-}
-
-// reportsNumbers says whether the platform's flow reads report the numbers bound to a flow
-// (Alibaba NumberList / PhoneNumbers); Amazon Connect's do not, so the numbers are listed.
-func reportsNumbers(fc cloud.FlowClient) bool {
-	return fc.Platform() != string(cfv1.PlatformAmazonConnect)
 }
 
 func quoteName(s string) string {

@@ -267,3 +267,6 @@ func (c *Client) modifyPhoneNumber(ctx context.Context, instanceID, number, usag
 	}
 	return c.checkBody(action, resp.GetHttpStatus(), resp.Code, resp.Message, resp.RequestId)
 }
+
+// FlowsReportNumbers is true: GetContactFlow and ListContactFlows carry NumberList.
+func (c *Client) FlowsReportNumbers() bool { return true }

@@ -229,3 +229,6 @@ func (c *Client) RenameFlow(ctx context.Context, key cloud.FlowKey, name string)
 	}
 	return c.checkBody(action, resp.GetHttpStatus(), resp.Success, resp.Code, resp.Message, resp.RequestId)
 }
+
+// FlowsReportNumbers is true: GetContactFlow and ListContactFlows carry the bound PhoneNumbers.
+func (c *Client) FlowsReportNumbers() bool { return true }

@@ -310,3 +310,6 @@ func (c *Client) RenameFlow(ctx context.Context, key cloud.FlowKey, name string)
 	})
 	return err
 }
+
+// FlowsReportNumbers is false: DescribeContactFlow and SearchContactFlows say nothing of numbers.
+func (c *Client) FlowsReportNumbers() bool { return false }
