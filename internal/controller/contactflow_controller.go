@@ -98,11 +98,12 @@ func (r *ContactFlowReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		}
 		return ctrl.Result{}, perr
 	}
-	if err == nil {
+	if err == nil || st.lockedOut(err) {
 		if cerr := r.clearMarkers(ctx, cf); cerr != nil {
 			return ctrl.Result{}, client.IgnoreNotFound(cerr)
 		}
-	} else {
+	}
+	if err != nil {
 		log.Info("Reconcile did not converge", "class", string(cloud.ClassOf(err)), "reason", outcomeReason(err), "error", err.Error())
 	}
 	return r.Timing.resultFor(err)
@@ -161,6 +162,9 @@ type flowReconcile struct {
 	// nameNote says why the platform's name of the flow differs from spec.flowName, when it
 	// does and cannot be changed.
 	nameNote string
+	// draftOwner is what the platform answered when asked whose an open draft is (see
+	// askDraftOwner): draft ID -> the operator's own.
+	draftOwner map[string]bool
 }
 
 // run performs the steps of the reconcile contract in order; each returns an error that
@@ -422,6 +426,9 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 		return &specError{field: flowspec.TypeField, err: fmt.Errorf(
 			"the flow %s on the platform is of type %s, not %s; a flow's type cannot change: set spec.type: %s, or create a new ContactFlow", live.ID, live.Type, s.flowType, live.Type)}
 	}
+	if err := s.askDraftOwner(ctx, key); err != nil {
+		return err
+	}
 	in, liveDef := s.planInput()
 	s.plan = planFlow(in)
 	if s.plan.Action != actNone && s.needsDirectLook() {
@@ -429,6 +436,9 @@ func (s *flowReconcile) converge(ctx context.Context) error {
 			return err
 		}
 		live = s.live
+		if err := s.askDraftOwner(ctx, key); err != nil {
+			return err
+		}
 		in, liveDef = s.planInput()
 		s.plan = planFlow(in)
 	}
@@ -660,9 +670,12 @@ func (s *flowReconcile) planInput() (flowPlanInput, flow.Definition) {
 		in.DraftHash = s.hashOf(d.Definition, true)
 		_, editPending := cf.Annotations[AnnotationEditPending]
 		_, createPending := cf.Annotations[cfv1.AnnotationCreatePending]
+		own, asked := s.draftOwner[d.ID]
 		switch {
 		case s.created:
 			in.OwnDraft = true
+		case asked:
+			in.OwnDraft = own
 		case d.ID == cf.Status.DraftID && cf.Status.Editor == "" && d.Editor != "":
 			in.OwnDraft = true
 		case d.ID == cf.Status.DraftID && cf.Status.Editor == "" && in.DraftHash == cf.Status.DraftHash:
@@ -680,6 +693,61 @@ func (s *flowReconcile) planInput() (flowPlanInput, flow.Definition) {
 		}
 	}
 	return in, liveDef
+}
+
+// lockedOut says that the reconcile ended because someone else holds the flow's draft, on a
+// platform that locks drafts to their holder. A flow has one draft at a time there, so the
+// operator holds none: the edit-pending marker protects nothing any more, and left in place it
+// could later make that other draft look like the operator's. (Where nothing locks a draft,
+// Amazon Connect, "locked" is the operator's own judgement of saved content, and the marker
+// stays.)
+func (s *flowReconcile) lockedOut(err error) bool {
+	return cloud.ClassOf(err) == cloud.ClassLocked && s.fc != nil && s.publisher == nil
+}
+
+// askDraftOwner settles whose an open draft is when only a write-ahead marker (edit-pending or
+// create-pending) would make it the operator's. A marker says the operator may have opened a
+// draft and been interrupted before status recorded it; it cannot tell that draft from one a
+// console user opened meanwhile, and taking a user's draft for the operator's own would publish
+// or discard it. Where the platform names a draft's holder, it is asked instead: StartEdit
+// answers the caller's own open draft with that draft, and refuses anyone else's as locked.
+// It costs one call, only after an interrupted write. Where the platform names no holder
+// (Amazon Connect's saved content), the marker and the content's hash decide, as before.
+func (s *flowReconcile) askDraftOwner(ctx context.Context, key cloud.FlowKey) error {
+	cf, d := s.cf, s.live.Draft
+	if d == nil || d.Editor == "" || s.created {
+		return nil
+	}
+	if _, done := s.draftOwner[d.ID]; done {
+		return nil
+	}
+	if d.ID == cf.Status.DraftID && cf.Status.Editor == "" {
+		return nil // status recorded it as the operator's when it was opened
+	}
+	_, editPending := cf.Annotations[AnnotationEditPending]
+	_, createPending := cf.Annotations[cfv1.AnnotationCreatePending]
+	if !editPending && !createPending {
+		return nil // no claim: someone else's
+	}
+	id, err := s.fc.StartEdit(ctx, key)
+	if s.draftOwner == nil {
+		s.draftOwner = map[string]bool{}
+	}
+	switch {
+	case cloud.ClassOf(err) == cloud.ClassLocked:
+		s.draftOwner[d.ID] = false
+		return nil
+	case err != nil:
+		return err
+	case id == d.ID:
+		s.draftOwner[d.ID] = true
+		return nil
+	default:
+		// The observed draft is gone and the operator now holds a new one (its marker is still
+		// set): observe again on the next reconcile.
+		return &cloud.Error{Class: cloud.ClassTransient, Platform: s.fc.Platform(), Action: "StartEdit",
+			Code: cloud.CodeConcurrentEdit, Message: fmt.Sprintf("draft %s closed while the operator looked at it; observing the flow again", d.ID)}
+	}
 }
 
 // recordObserved writes what was observed into status, before any action changes it.

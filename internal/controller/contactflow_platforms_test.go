@@ -504,6 +504,68 @@ var _ = Describe("ContactFlow on every flow platform", func() {
 				deleteAndWait(cf)
 			})
 
+			if p.editor != unknownEditor {
+				// The edit-pending marker is written before the operator opens a draft, so that an
+				// operator interrupted in between finds its draft again. A console user's draft
+				// must never pass for that one: the platform, which names the holder, is asked.
+				It("never takes a console user's draft for its own after an interrupted edit", func() {
+					cf := p.newFlow(ns, "marker-"+p.short)
+					Expect(k8s.Create(ctx, cf)).To(Succeed())
+					DeferCleanup(deleteAndWait, cf)
+					id := waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished).Status.ContactFlowID
+					original := get(cf).Spec.DeepCopy()
+					before := p.published(id)
+					p.foreignDraft(id)
+					foreign, holder := p.draft(id)
+					Expect(holder).To(Equal(consoleUser))
+					draftWrites := func() map[string]int64 {
+						out := map[string]int64{}
+						for a, n := range p.writes() {
+							if !strings.HasPrefix(a, "StartEdit") && !strings.HasPrefix(a, "Begin") {
+								out[a] = n
+							}
+						}
+						return out
+					}
+					markerGone := func() bool {
+						_, ok := get(cf).Annotations[AnnotationEditPending]
+						return !ok
+					}
+
+					By("a marker left by an interrupted edit, and a real change: alice's draft is waited for")
+					resetStats()
+					update(cf, func(c *cfv1.ContactFlow) {
+						metav1.SetMetaDataAnnotation(&c.ObjectMeta, AnnotationEditPending, "interrupted")
+						p.change(c, "Operator wants this")
+					})
+					cur := waitFor(cf, metav1.ConditionFalse, cfv1.ReasonLockedByOther)
+					Expect(cur.Status.Editor).To(Equal(consoleUser), "status names the draft's holder: %s", readyMessage(cur))
+					Eventually(markerGone, 10*time.Second, 100*time.Millisecond).Should(BeTrue(), "the marker outlived the platform's answer that the draft is someone else's")
+					p.log("marker and a console draft, real change")
+					Expect(draftWrites()).To(BeEmpty(), "nothing is committed, published or discarded")
+					Expect(p.published(id)).To(Equal(before))
+					still, stillHolder := p.draft(id)
+					Expect(still).To(Equal(foreign))
+					Expect(stillHolder).To(Equal(consoleUser))
+
+					By("the marker again, and the spec back to what is published: the draft is reported, not discarded")
+					resetStats()
+					update(cf, func(c *cfv1.ContactFlow) {
+						metav1.SetMetaDataAnnotation(&c.ObjectMeta, AnnotationEditPending, "interrupted")
+						c.Spec = *original.DeepCopy()
+					})
+					cur = waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished)
+					Expect(cur.Status.Editor).To(Equal(consoleUser))
+					Eventually(markerGone, 10*time.Second, 100*time.Millisecond).Should(BeTrue())
+					p.log("marker and a console draft, spec equal to the published flow")
+					Expect(draftWrites()).To(BeEmpty(), "alice's draft was discarded or published")
+					still, stillHolder = p.draft(id)
+					Expect(still).To(Equal(foreign))
+					Expect(stillHolder).To(Equal(consoleUser))
+					GinkgoWriter.Printf("[%s] interrupted edit: alice's draft kept; status.editor %q\n", p.name, cur.Status.Editor)
+				})
+			}
+
 			It("rolls back to an earlier version with spec.rollbackTo, where the platform can", func() {
 				cf := p.newFlow(ns, "rollback-"+p.short)
 				Expect(k8s.Create(ctx, cf)).To(Succeed())
