@@ -143,13 +143,16 @@ func rolloutNamespace(ns, instance string, n int, qps string) {
 	}
 }
 
-// readyCount counts the Ready ContactFlows of ns.
+// readyCount counts the ContactFlows of ns that are Ready for their current spec. A Ready
+// condition written for an older generation does not count: a flow whose spec just changed
+// still shows it until the operator gets to the change.
 func readyCount(ns string) int {
 	list := &cfv1.ContactFlowList{}
 	Expect(k8s.List(context.Background(), list, client.InNamespace(ns))).To(Succeed())
 	n := 0
 	for i := range list.Items {
-		if meta.IsStatusConditionTrue(list.Items[i].Status.Conditions, cfv1.ConditionReady) {
+		c := meta.FindStatusCondition(list.Items[i].Status.Conditions, cfv1.ConditionReady)
+		if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == list.Items[i].Generation {
 			n++
 		}
 	}
@@ -194,3 +197,48 @@ func auditRollout(ns, instance string) audit {
 	}
 	return a
 }
+
+// A failed spec leaves its evidence in the test log: the ContactFlows that are not Ready and
+// why, and the end of the newest operator and emulator logs. The work directory with the full
+// logs is removed when the suite ends.
+var _ = AfterEach(func() {
+	if !CurrentSpecReport().Failed() {
+		return
+	}
+	ctx := context.Background()
+	for _, ns := range []string{"crash", "faults", "restarts", "apiserver"} {
+		list := &cfv1.ContactFlowList{}
+		if err := k8s.List(ctx, list, client.InNamespace(ns)); err != nil {
+			continue
+		}
+		shown := 0
+		for i := range list.Items {
+			cf := &list.Items[i]
+			c := meta.FindStatusCondition(cf.Status.Conditions, cfv1.ConditionReady)
+			if c != nil && c.Status == metav1.ConditionTrue {
+				continue
+			}
+			if shown++; shown > 20 {
+				break
+			}
+			if c == nil {
+				fmt.Fprintf(GinkgoWriter, "not Ready: %s/%s (no Ready condition) id=%q editor=%q\n", ns, cf.Name, cf.Status.ContactFlowID, cf.Status.Editor)
+				continue
+			}
+			fmt.Fprintf(GinkgoWriter, "not Ready: %s/%s id=%q editor=%q %s: %s\n", ns, cf.Name, cf.Status.ContactFlowID, cf.Status.Editor, c.Reason, c.Message)
+		}
+	}
+	for _, prefix := range []string{"manager-", "emulator-"} {
+		logs, _ := filepath.Glob(filepath.Join(workDir, prefix+"*.log"))
+		if len(logs) == 0 {
+			continue
+		}
+		newest := logs[len(logs)-1] // numbered in start order
+		b, _ := os.ReadFile(newest)
+		lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		if len(lines) > 80 {
+			lines = lines[len(lines)-80:]
+		}
+		fmt.Fprintf(GinkgoWriter, "==== last %d lines of %s ====\n%s\n", len(lines), filepath.Base(newest), strings.Join(lines, "\n"))
+	}
+})
