@@ -20,6 +20,15 @@ if [[ $rc -ne 0 ]]; then
   echo
   echo "Failures (full log in $log):"
   grep -nE -- '--- FAIL|\[FAIL\]|panic:' "$log" | head -40
+  # What each failure said, so that a CI log without test-output.log still explains it.
+  echo
+  echo "Failure messages:"
+  plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+  {
+    grep -E -B6 -- '^\s*--- FAIL' <<<"$plain" | grep -vE -- '^\s*--- FAIL|^=== |^--$'
+    grep -E -m3 -A8 -- '^\s*\[FAILED\]|^panic:' <<<"$plain"
+    grep -E -m5 -- '^\s*not Ready: ' <<<"$plain"
+  } | cut -c1-400 | head -60
 fi
 echo "${passed} passed, ${failed} failed"
 exit $rc
