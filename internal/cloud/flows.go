@@ -80,6 +80,14 @@ type Page struct {
 	TotalCount int
 }
 
+// FlowFinder is implemented by adapters that find a flow by its exact name with a search,
+// where paging through the instance would cost a call per page walked (Amazon Connect reaches
+// page n of a search through n-1 continuation tokens). It returns the flow's ID, or "" when no
+// flow has that name.
+type FlowFinder interface {
+	FindFlowID(ctx context.Context, instanceID, name string) (string, error)
+}
+
 // FlowClient drives one platform's contact flows. Every method is safe to call concurrently and
 // idempotent where the platform allows it; none of them decides policy.
 type FlowClient interface {

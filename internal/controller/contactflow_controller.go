@@ -350,8 +350,16 @@ func (s *flowReconcile) adopt(f *cloud.Flow) {
 	s.cf.Status.InstanceID = f.InstanceID
 }
 
-// lookupByName pages through the instance's flows for one named spec.flowName.
+// lookupByName finds the flow named spec.flowName: with one search where the platform finds
+// flows by name (cloud.FlowFinder), else by paging through the instance's flows.
 func (s *flowReconcile) lookupByName(ctx context.Context) (*cloud.Flow, error) {
+	if ff, ok := cloud.Underlying(s.fc).(cloud.FlowFinder); ok {
+		id, err := ff.FindFlowID(ctx, s.cf.Spec.InstanceID, s.cf.Spec.FlowName)
+		if err != nil || id == "" {
+			return nil, err
+		}
+		return s.getFlow(ctx, cloud.FlowKey{InstanceID: s.cf.Spec.InstanceID, FlowID: id})
+	}
 	const pageSize = 100
 	for page := 1; ; page++ {
 		p, err := s.fc.ListFlows(ctx, s.cf.Spec.InstanceID, page, pageSize)

@@ -688,6 +688,44 @@ var _ = Describe("ContactFlow on Amazon Connect", func() {
 		campaignCase.provider(ns)
 	})
 
+	It("adopts a flow by name with one search, not a walk through the instance's pages", func() {
+		cf := connectCase.newFlow(ns, "adopt-by-name")
+		cf.Spec.FlowName = "adopt by name " + ns
+		cf.Spec.AdoptByName = true
+		existing, err := admin.Connect().CreateFlow(ctx, testConnectInstance, emulator.ConnectNewFlow{
+			Name: cf.Spec.FlowName, Type: "CONTACT_FLOW", Content: string(cf.Spec.Content.Raw),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		// Count the searches that name the flow: the lookup asks for it by exact name.
+		var mu sync.Mutex
+		byName := 0
+		remove := emuHooks.add(func(_ http.ResponseWriter, r *http.Request) bool {
+			if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/search-contact-flows") {
+				return false
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if strings.Contains(string(body), `"ComparisonType":"EXACT"`) && strings.Contains(string(body), cf.Spec.FlowName) {
+				mu.Lock()
+				byName++
+				mu.Unlock()
+			}
+			return false
+		})
+		DeferCleanup(remove)
+		resetStats()
+		Expect(k8s.Create(ctx, cf)).To(Succeed())
+		DeferCleanup(deleteAndWait, cf)
+		cur := waitFor(cf, metav1.ConditionTrue, cfv1.ReasonPublished)
+		connectCase.log("adopt by name")
+		Expect(cur.Status.ContactFlowID).To(Equal(existing.ContactFlowID))
+		Expect(connectCase.writes()).To(BeEmpty(), "the flow already runs the spec's content")
+		mu.Lock()
+		defer mu.Unlock()
+		GinkgoWriter.Printf("[AmazonConnect] adopt by name: searches by name %d, all calls %v\n", byName, connectCase.calls())
+		Expect(byName).To(Equal(1), "one SearchContactFlows by exact name, however many pages the instance has")
+	})
+
 	It("puts the platform's problems with refused content into the Ready condition", func() {
 		// The platform also checks what neither the operator nor the emulator models (the action
 		// types it knows, their parameters). This hook stands in for that check: it refuses, as

@@ -705,3 +705,41 @@ func TestFactory(t *testing.T) {
 		t.Errorf("NewFlowClient = %v, %v", fc, err)
 	}
 }
+
+func TestFindFlowIDIsOneSearch(t *testing.T) {
+	e := start(t)
+	c := e.client(t, opSecret)
+	ctx := context.Background()
+	var want string
+	for i := range 250 {
+		f, err := e.emu.Connect().CreateFlow(instanceID, "", emuconnect.NewFlow{
+			Name: fmt.Sprintf("flow-%03d", i), Type: "CONTACT_FLOW", Content: defA,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 242 {
+			want = f.ContactFlowID
+		}
+	}
+	// A name that others contain or start with is not confused with them.
+	if _, err := e.emu.Connect().CreateFlow(instanceID, "", emuconnect.NewFlow{Name: "flow-24", Type: "CONTACT_FLOW", Content: defA}); err != nil {
+		t.Fatal(err)
+	}
+	var _ cloud.FlowFinder = c
+	e.emu.ResetStats()
+	id, err := c.FindFlowID(ctx, instanceID, "flow-242")
+	if err != nil || id != want {
+		t.Fatalf("FindFlowID(flow-242) = %q, %v; want %q", id, err, want)
+	}
+	id, err = c.FindFlowID(ctx, instanceID, "no such flow")
+	if err != nil || id != "" {
+		t.Fatalf("FindFlowID(no such flow) = %q, %v; want none", id, err)
+	}
+	// Paging by ListFlows would have walked three pages of 100 for the 243rd flow.
+	if n := calls(e, "SearchContactFlows"); n != 2 {
+		t.Errorf("two lookups took %d searches, want 2", n)
+	}
+	_, err = c.FindFlowID(ctx, "nope", "flow-001")
+	mustClass(t, err, cloud.ClassNotFound)
+}

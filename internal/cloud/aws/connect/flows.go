@@ -196,6 +196,41 @@ func (c *Client) ListAllFlows(ctx context.Context, instanceID string) ([]cloud.F
 	}
 }
 
+// FindFlowID finds the flow named name with a SearchContactFlows by exact name: one call,
+// where ListFlows would walk the instance page by page. Names are unique in an instance; the
+// platform's comparison is trusted only as far as the names it returns equal name exactly. It
+// implements cloud.FlowFinder.
+func (c *Client) FindFlowID(ctx context.Context, instanceID, name string) (string, error) {
+	const action = "SearchContactFlows"
+	var token *string
+	for {
+		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
+			cctx, cancel := c.callCtx(ctx)
+			defer cancel()
+			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
+				InstanceId: aws.String(instanceID),
+				MaxResults: aws.Int32(searchPageLimit),
+				NextToken:  token,
+				SearchCriteria: &types.ContactFlowSearchCriteria{StringCondition: &types.StringCondition{
+					FieldName: aws.String("name"), Value: aws.String(name), ComparisonType: types.StringComparisonTypeExact,
+				}},
+			})
+		}()
+		if err != nil {
+			return "", c.mapError(action, err)
+		}
+		for i := range out.ContactFlows {
+			if f := out.ContactFlows[i]; aws.ToString(f.Name) == name {
+				return aws.ToString(f.Id), nil
+			}
+		}
+		token = out.NextToken
+		if token == nil || len(out.ContactFlows) == 0 {
+			return "", nil
+		}
+	}
+}
+
 func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
 	f := flowFrom(instanceID, cf)
 	content := aws.ToString(cf.Content)
