@@ -62,8 +62,9 @@ const (
 // Condition reasons of ContactFlow versions and rollback (spec.rollbackTo). A ContactFlow that
 // runs the version spec.rollbackTo names is Ready with ReasonRolledBack, as a script is.
 const (
-	// ReasonRollbackNotSupported: spec.rollbackTo is set on a platform that keeps no versions to
-	// roll back to (Alibaba CCC 2020-07-01); nothing is written until it is cleared.
+	// ReasonRollbackNotSupported is no longer reported: every platform can roll back, to its
+	// own versions or to the definitions the operator kept (status.versions). It stays so that
+	// clients matching on it still compile.
 	ReasonRollbackNotSupported = "RollbackNotSupported"
 	// ReasonVersionNotFound: spec.rollbackTo names no version the platform has (or one it never
 	// published); nothing is written until it is fixed or cleared.

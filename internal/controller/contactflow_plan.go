@@ -110,8 +110,6 @@ func planDrafts(in flowPlanInput) flowPlan {
 type rollbackAction string
 
 const (
-	// rbUnsupported: the platform keeps no versions to roll back to (Alibaba CCC 2020-07-01).
-	rbUnsupported rollbackAction = "Unsupported"
 	// rbNotFound: the flow has no version of that name (or does not exist yet).
 	rbNotFound rollbackAction = "NotFound"
 	// rbInPlace: the version already runs; nothing to write.
@@ -123,8 +121,6 @@ const (
 
 // rollbackPlanInput is what planRollback decides from.
 type rollbackPlanInput struct {
-	// Supported: the platform can run an earlier version again.
-	Supported bool
 	// Exists: the remote flow exists.
 	Exists bool
 	// TargetFound: the flow has the version spec.rollbackTo names.
@@ -137,8 +133,6 @@ type rollbackPlanInput struct {
 // is left as it is, as the platforms' own rollbacks leave it.
 func planRollback(in rollbackPlanInput) rollbackAction {
 	switch {
-	case !in.Supported:
-		return rbUnsupported
 	case !in.Exists || !in.TargetFound:
 		return rbNotFound
 	case in.TargetRunning:

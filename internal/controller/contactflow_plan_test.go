@@ -144,11 +144,10 @@ func TestPlanRollback(t *testing.T) {
 		in   rollbackPlanInput
 		want rollbackAction
 	}{
-		"platform without versions (CCC 2020-07-01)": {in: rollbackPlanInput{Exists: true, TargetFound: true}, want: rbUnsupported},
-		"flow does not exist yet":                    {in: rollbackPlanInput{Supported: true}, want: rbNotFound},
-		"no such version":                            {in: rollbackPlanInput{Supported: true, Exists: true}, want: rbNotFound},
-		"version runs already":                       {in: rollbackPlanInput{Supported: true, Exists: true, TargetFound: true, TargetRunning: true}, want: rbInPlace},
-		"another version runs":                       {in: rollbackPlanInput{Supported: true, Exists: true, TargetFound: true}, want: rbApply},
+		"flow does not exist yet": {in: rollbackPlanInput{}, want: rbNotFound},
+		"no such version":         {in: rollbackPlanInput{Exists: true}, want: rbNotFound},
+		"version runs already":    {in: rollbackPlanInput{Exists: true, TargetFound: true, TargetRunning: true}, want: rbInPlace},
+		"another version runs":    {in: rollbackPlanInput{Exists: true, TargetFound: true}, want: rbApply},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

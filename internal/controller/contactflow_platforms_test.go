@@ -128,7 +128,7 @@ type platformCase struct {
 	editor string
 	// expected writes
 	wantCreate, wantChange, wantDraftOnly, wantTakeOver, wantRollback, wantDelete map[string]int64
-	// rollback: "unsupported", "versions" (the platform rolls back), "republish" (the operator
+	// rollback: "versions" (the platform rolls back), "republish" (the operator
 	// publishes the version's content again) or "none" (the flow has no versions).
 	rollback string
 	campaign bool
@@ -587,13 +587,6 @@ var _ = Describe("ContactFlow on every flow platform", func() {
 				resetStats()
 				update(cf, func(c *cfv1.ContactFlow) { c.Spec.RollbackTo = target })
 				switch p.rollback {
-				case "unsupported":
-					cur := waitFor(cf, metav1.ConditionFalse, cfv1.ReasonRollbackNotSupported)
-					GinkgoWriter.Printf("[%s] rollback: %s\n", p.name, readyMessage(cur))
-					Expect(condition(cur, cfv1.ConditionStalled)).NotTo(BeNil())
-					time.Sleep(time.Second)
-					p.log("rollback (not supported)")
-					Expect(p.calls()).To(BeEmpty(), "refused before any call")
 				case "none":
 					cur := waitFor(cf, metav1.ConditionFalse, cfv1.ReasonVersionNotFound)
 					GinkgoWriter.Printf("[%s] rollback: %s\n", p.name, readyMessage(cur))

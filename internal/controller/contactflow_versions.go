@@ -28,7 +28,7 @@ func (s *flowReconcile) rollback(ctx context.Context) error {
 	cf, target := s.cf, s.cf.Spec.RollbackTo
 	// Every platform can roll back: to its own versions where it keeps them, otherwise to the
 	// definitions the operator kept when it published them.
-	in := rollbackPlanInput{Supported: true, Exists: s.live != nil}
+	in := rollbackPlanInput{Exists: s.live != nil}
 	recorded := false
 	var key cloud.FlowKey
 	var targetHash string
@@ -99,9 +99,6 @@ func (s *flowReconcile) rollback(ctx context.Context) error {
 	}
 
 	switch planRollback(in) {
-	case rbUnsupported:
-		return &specError{field: "spec.rollbackTo", reason: cfv1.ReasonRollbackNotSupported,
-			err: fmt.Errorf("%s keeps no earlier versions to roll back to; clear spec.rollbackTo", s.fc.Platform())}
 	case rbNotFound:
 		why := fmt.Sprintf("flow %s has no published version %q (status.versions lists the versions)", key.FlowID, target)
 		if s.live == nil {
