@@ -35,6 +35,9 @@ func (s *flowReconcile) rollback(ctx context.Context) error {
 	var apply func() (string, error)
 	if s.live != nil {
 		key = cloud.FlowKey{InstanceID: cf.Spec.InstanceID, FlowID: s.live.ID}
+		if err := s.askDraftOwner(ctx, key); err != nil {
+			return err
+		}
 		pin, _ := s.planInput()
 		s.recordObserved(pin)
 		switch {
