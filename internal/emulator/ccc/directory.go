@@ -2,7 +2,6 @@ package ccc
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -204,12 +203,11 @@ func (s *Service) ModifyPhoneNumber(instanceID, number, usage, flowID string) er
 	return nil
 }
 
-// Properties of a definition's activities that name other objects of the instance.
-var (
-	flowRefProperties = []string{"contactFlowId", "flowId"}
-	skillGroupProp    = "skillGroupId"
-	audioProp         = "audioResourceId"
-)
+// Properties of a definition's activities that name other objects of the instance, in the
+// order the refusal message lists them.
+var referenceProperties = []core.RefProperty{
+	{Name: "contactFlowId"}, {Name: "flowId"}, {Name: "skillGroupId"}, {Name: "audioResourceId", Optional: true},
+}
 
 // checkReferences refuses a definition (CodeInvalidDefinition, HTTP 400) whose activities'
 // properties name a flow (contactFlowId, flowId), a skill group (skillGroupId) or an audio file
@@ -223,85 +221,26 @@ func (inst *instance) checkReferences(def string) *core.APIError {
 	if err := json.Unmarshal([]byte(def), &doc); err != nil {
 		return ValidateDefinition(def)
 	}
-	var problems []string
-	for i, raw := range doc.Activities {
-		var act struct {
-			ID         any                        `json:"id"`
-			Properties map[string]json.RawMessage `json:"properties"`
-		}
-		if json.Unmarshal(raw, &act) != nil {
-			continue
-		}
-		name := fmt.Sprintf("activity #%d", i+1)
-		if act.ID != nil && fmt.Sprint(act.ID) != "" {
-			name = fmt.Sprintf("activity %q", fmt.Sprint(act.ID))
-		}
-		problems = append(problems, referenceProblems(name, act.Properties, func(prop, id string) string {
-			switch prop {
-			case skillGroupProp:
-				if inst.Resources.Find(KindSkillGroup, id) == nil {
-					return "no skill group " + strconv.Quote(id) + " in the instance"
-				}
-			case audioProp:
-				if inst.Resources.Find(KindPrompt, id) == nil {
-					return "no audio file " + strconv.Quote(id) + " in the instance"
-				}
-			default:
-				if inst.flowByID(id) == nil {
-					return "no contact flow " + strconv.Quote(id) + " in the instance"
-				}
+	problems := core.ReferenceProblems(doc.Activities, "activity", referenceProperties, func(prop, id string) string {
+		switch prop {
+		case "skillGroupId":
+			if inst.Resources.Find(KindSkillGroup, id) == nil {
+				return "no skill group " + strconv.Quote(id) + " in the instance"
 			}
-			return ""
-		})...)
-	}
+		case "audioResourceId":
+			if inst.Resources.Find(KindPrompt, id) == nil {
+				return "no audio file " + strconv.Quote(id) + " in the instance"
+			}
+		default:
+			if inst.flowByID(id) == nil {
+				return "no contact flow " + strconv.Quote(id) + " in the instance"
+			}
+		}
+		return ""
+	})
 	if len(problems) == 0 {
 		return nil
 	}
 	return core.Errorf(http.StatusBadRequest, CodeInvalidDefinition,
 		"The parameter Definition is invalid: %s.", strings.Join(problems, "; "))
-}
-
-// referenceProblems checks one activity's reference properties with missing, which returns
-// what is wrong with a non-empty ID ("" when it resolves). Properties are visited in a fixed
-// order so that the message is stable.
-func referenceProblems(name string, props map[string]json.RawMessage, missing func(prop, id string) string) []string {
-	var out []string
-	for _, prop := range append(append([]string{}, flowRefProperties...), skillGroupProp, audioProp) {
-		raw, ok := props[prop]
-		if !ok {
-			continue
-		}
-		id, isText := propertyText(raw)
-		switch {
-		case !isText:
-			out = append(out, fmt.Sprintf("%s property %s: not a string ID", name, prop))
-		case id == "" && prop == audioProp:
-		case id == "":
-			out = append(out, fmt.Sprintf("%s property %s: empty ID", name, prop))
-		default:
-			if m := missing(prop, id); m != "" {
-				out = append(out, fmt.Sprintf("%s property %s: %s", name, prop, m))
-			}
-		}
-	}
-	return out
-}
-
-// propertyText returns a property's value as text: a string, a number's digits, "" for null.
-func propertyText(raw json.RawMessage) (string, bool) {
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return "", false
-	}
-	switch x := v.(type) {
-	case nil:
-		return "", true
-	case string:
-		return x, true
-	case json.Number:
-		return x.String(), true
-	}
-	return "", false
 }

@@ -2,7 +2,6 @@ package classic
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,7 +124,9 @@ func (s *Service) ModifyFlow(instanceID, flowID, name, description, flowType str
 
 // Properties of a content's nodes that name other objects of the instance, in the order the
 // refusal message lists them.
-var referenceProperties = []string{"contactFlowId", "flowId", "skillGroupId", "mediaId"}
+var referenceProperties = []core.RefProperty{
+	{Name: "contactFlowId"}, {Name: "flowId"}, {Name: "skillGroupId"}, {Name: "mediaId", Optional: true},
+}
 
 // checkReferences refuses a content (CodeInvalidReference, HTTP 400) whose nodes' properties
 // name a flow (contactFlowId, flowId), a skill group (skillGroupId) or a media (a non-empty
@@ -138,66 +139,26 @@ func (inst *instance) checkReferences(content string) *core.APIError {
 	if err := json.Unmarshal([]byte(content), &doc); err != nil {
 		return ValidateContent(content)
 	}
-	var problems []string
-	for i, raw := range doc.Nodes {
-		var node struct {
-			ID         any                        `json:"id"`
-			Properties map[string]json.RawMessage `json:"properties"`
-		}
-		if json.Unmarshal(raw, &node) != nil {
-			continue
-		}
-		name := fmt.Sprintf("node #%d", i+1)
-		if node.ID != nil && fmt.Sprint(node.ID) != "" {
-			name = fmt.Sprintf("node %q", fmt.Sprint(node.ID))
-		}
-		for _, prop := range referenceProperties {
-			raw, ok := node.Properties[prop]
-			if !ok {
-				continue
+	problems := core.ReferenceProblems(doc.Nodes, "node", referenceProperties, func(prop, id string) string {
+		switch prop {
+		case "skillGroupId":
+			if inst.Resources.Find(KindSkillGroup, id) == nil {
+				return "no skill group " + strconv.Quote(id) + " in the instance"
 			}
-			id, isText := propertyText(raw)
-			var problem string
-			switch {
-			case !isText:
-				problem = "not a string ID"
-			case id == "" && prop == "mediaId":
-			case id == "":
-				problem = "empty ID"
-			case prop == "skillGroupId" && inst.Resources.Find(KindSkillGroup, id) == nil:
-				problem = "no skill group " + strconv.Quote(id) + " in the instance"
-			case prop == "mediaId" && inst.Resources.Find(KindPrompt, id) == nil:
-				problem = "no media " + strconv.Quote(id) + " in the instance"
-			case (prop == "contactFlowId" || prop == "flowId") && inst.flowByID(id) == nil:
-				problem = "no contact flow " + strconv.Quote(id) + " in the instance"
+		case "mediaId":
+			if inst.Resources.Find(KindPrompt, id) == nil {
+				return "no media " + strconv.Quote(id) + " in the instance"
 			}
-			if problem != "" {
-				problems = append(problems, fmt.Sprintf("%s property %s: %s", name, prop, problem))
+		default:
+			if inst.flowByID(id) == nil {
+				return "no contact flow " + strconv.Quote(id) + " in the instance"
 			}
 		}
-	}
+		return ""
+	})
 	if len(problems) == 0 {
 		return nil
 	}
 	return core.Errorf(http.StatusBadRequest, CodeInvalidReference,
 		"The parameter Content is invalid: %s.", strings.Join(problems, "; "))
-}
-
-// propertyText returns a property's value as text: a string, a number's digits, "" for null.
-func propertyText(raw json.RawMessage) (string, bool) {
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return "", false
-	}
-	switch x := v.(type) {
-	case nil:
-		return "", true
-	case string:
-		return x, true
-	case json.Number:
-		return x.String(), true
-	}
-	return "", false
 }
