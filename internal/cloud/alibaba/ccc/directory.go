@@ -9,15 +9,8 @@ import (
 	sdkccc "github.com/aliyun/alibaba-cloud-sdk-go/services/ccc"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
-
-// directoryPageSize is the page size of the list calls that read everything: the largest the
-// platform accepts.
-const directoryPageSize = 100
-
-// maxDirectoryPages bounds a read of all pages, in case a platform's TotalCount never stops
-// growing: 100 pages of 100 is more than an instance holds.
-const maxDirectoryPages = 100
 
 // Number usages (ModifyPhoneNumber Usage).
 const (
@@ -47,7 +40,7 @@ func (c *Client) ListResources(ctx context.Context, instanceID string, kind clou
 	case cloud.KindContactFlow:
 		out := []cloud.Resource{}
 		err := readPages("ListContactFlows", func(page int) (int, int, error) {
-			p, err := c.ListFlows(ctx, instanceID, page, directoryPageSize)
+			p, err := c.ListFlows(ctx, instanceID, page, acs.PageSize)
 			if err != nil {
 				return 0, 0, err
 			}
@@ -62,22 +55,9 @@ func (c *Client) ListResources(ctx context.Context, instanceID string, kind clou
 		Message: fmt.Sprintf("resource kind %q is not served on %s (kinds: SkillGroup, Prompt, ContactFlow)", kind, cloud.PlatformAlibabaCCC)}
 }
 
-// readPages calls page for pages 1, 2, ... until the items read reach the total, a page comes
-// back empty or maxDirectoryPages were read. page returns how many items it read and the total.
+// readPages reads every page of a CCC list action (acs.ReadPages).
 func readPages(action string, page func(n int) (got, total int, err error)) error {
-	seen := 0
-	for n := 1; n <= maxDirectoryPages; n++ {
-		got, total, err := page(n)
-		if err != nil {
-			return err
-		}
-		seen += got
-		if got == 0 || seen >= total {
-			return nil
-		}
-	}
-	return &cloud.Error{Class: cloud.ClassTransient, Platform: cloud.PlatformAlibabaCCC, Action: action,
-		Message: fmt.Sprintf("more than %d pages: the list kept growing while it was read", maxDirectoryPages)}
+	return acs.ReadPages(cloud.PlatformAlibabaCCC, action, page)
 }
 
 func (c *Client) listSkillGroups(ctx context.Context, instanceID string) ([]cloud.Resource, error) {
@@ -89,7 +69,7 @@ func (c *Client) listSkillGroups(ctx context.Context, instanceID string) ([]clou
 			req := sdkccc.CreateListSkillGroupsRequest()
 			req.InstanceId = instanceID
 			req.PageNumber = requests.NewInteger(page)
-			req.PageSize = requests.NewInteger(directoryPageSize)
+			req.PageSize = requests.NewInteger(acs.PageSize)
 			resp, err = api.ListSkillGroups(req)
 			return resp, err
 		})
@@ -117,7 +97,7 @@ func (c *Client) listAudioFiles(ctx context.Context, instanceID string) ([]cloud
 			req := sdkccc.CreateListAudioFilesRequest()
 			req.InstanceId = instanceID
 			req.PageNumber = requests.NewInteger(page)
-			req.PageSize = requests.NewInteger(directoryPageSize)
+			req.PageSize = requests.NewInteger(acs.PageSize)
 			resp, err = api.ListAudioFiles(req)
 			return resp, err
 		})
@@ -155,7 +135,7 @@ func (c *Client) listPhoneNumbers(ctx context.Context, instanceID, pattern strin
 			req := sdkccc.CreateListPhoneNumbersRequest()
 			req.InstanceId, req.SearchPattern = instanceID, pattern
 			req.PageNumber = requests.NewInteger(page)
-			req.PageSize = requests.NewInteger(directoryPageSize)
+			req.PageSize = requests.NewInteger(acs.PageSize)
 			resp, err = api.ListPhoneNumbers(req)
 			return resp, err
 		})

@@ -9,13 +9,8 @@ import (
 	sdkcc "github.com/aliyun/alibaba-cloud-sdk-go/services/cloudcallcenter"
 
 	"github.com/contactflow-operator/contactflow-operator/internal/cloud"
+	"github.com/contactflow-operator/contactflow-operator/internal/cloud/alibaba/acs"
 )
-
-// mediaPageSize is the ListMedias page size when reading every media.
-const mediaPageSize = 100
-
-// maxMediaPages bounds a read of all media pages, in case TotalCount never stops growing.
-const maxMediaPages = 100
 
 var (
 	_ cloud.ResourceLister = (*Client)(nil)
@@ -79,33 +74,33 @@ func (c *Client) listSkillGroups(ctx context.Context, instanceID string) ([]clou
 func (c *Client) listMedias(ctx context.Context, instanceID string) ([]cloud.Resource, error) {
 	const action = "ListMedias"
 	out := []cloud.Resource{}
-	for page := 1; page <= maxMediaPages; page++ {
+	err := acs.ReadPages(cloud.PlatformAlibabaCloudCallCenter, action, func(page int) (int, int, error) {
 		var resp *sdkcc.ListMediasResponse
 		err := c.call(ctx, action, func(api *sdkcc.Client) (err error) {
 			req := sdkcc.CreateListMediasRequest()
 			req.InstanceId = instanceID
 			req.PageNumber = requests.NewInteger(page)
-			req.PageSize = requests.NewInteger(mediaPageSize)
+			req.PageSize = requests.NewInteger(acs.PageSize)
 			resp, err = api.ListMedias(req)
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		if err := c.checkBody(action, resp.GetHttpStatus(), resp.Success, resp.Code, resp.Message, resp.RequestId); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		list := resp.Medias.List.Media
 		for _, m := range list {
 			id := strconv.FormatInt(m.Id, 10)
 			out = append(out, cloud.Resource{Kind: cloud.KindPrompt, ID: id, Name: m.Name, Ref: id})
 		}
-		if len(list) == 0 || len(out) >= resp.Medias.TotalCount {
-			return out, nil
-		}
+		return len(list), resp.Medias.TotalCount, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, &cloud.Error{Class: cloud.ClassTransient, Platform: cloud.PlatformAlibabaCloudCallCenter, Action: action,
-		Message: fmt.Sprintf("more than %d pages: the list kept growing while it was read", maxMediaPages)}
+	return out, nil
 }
 
 func (c *Client) listPhoneNumbers(ctx context.Context, instanceID string) ([]sdkcc.PhoneNumber, error) {
