@@ -223,10 +223,6 @@ func (s *Service) adminSetPublished(w http.ResponseWriter, r *http.Request) {
 
 // Directory admin bodies.
 type (
-	// ResourcesResponse is the body of GET .../instances/{instanceId}/resources.
-	ResourcesResponse struct {
-		Resources []Resource `json:"resources"`
-	}
 	// AddPhoneNumberRequest is the body of POST .../instances/{instanceId}/numbers.
 	AddPhoneNumberRequest struct {
 		Number string `json:"number"`
@@ -239,24 +235,10 @@ type (
 
 // registerDirectoryAdmin adds the skill group, audio file and phone number operations.
 func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
+	core.RegisterResourceAdmin(mux, AdminPrefix, s)
 	const inst = AdminPrefix + "/instances/{instanceId}"
-	mux.HandleFunc("GET "+inst+"/resources", s.adminResources)
-	mux.HandleFunc("POST "+inst+"/resources", s.adminAddResource)
 	mux.HandleFunc("GET "+inst+"/numbers", s.adminNumbers)
 	mux.HandleFunc("POST "+inst+"/numbers", s.adminAddNumber)
-}
-
-func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
-	core.ServeAdminGet(w, func() (ResourcesResponse, error) {
-		res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
-		return ResourcesResponse{Resources: res}, err
-	})
-}
-
-func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
-	core.ServeAdminCreate(w, r, func(req NewResource) (Resource, bool, error) {
-		return s.AddResource(r.PathValue("instanceId"), req)
-	})
 }
 
 func (s *Service) adminNumbers(w http.ResponseWriter, r *http.Request) {
@@ -272,3 +254,6 @@ func (s *Service) adminAddNumber(w http.ResponseWriter, r *http.Request) {
 		return NumberView{PhoneNumber: n}, created, err
 	})
 }
+
+// ResourcesResponse is the body of GET .../instances/{instanceId}/resources.
+type ResourcesResponse = core.ResourcesResponse

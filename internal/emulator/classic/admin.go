@@ -267,26 +267,9 @@ func (s *Service) adminAddNumber(w http.ResponseWriter, r *http.Request) {
 }
 
 // ResourcesResponse is the body of GET .../instances/{instanceId}/resources.
-type ResourcesResponse struct {
-	Resources []Resource `json:"resources"`
-}
+type ResourcesResponse = core.ResourcesResponse
 
 // registerDirectoryAdmin adds the skill group and media operations.
 func (s *Service) registerDirectoryAdmin(mux *http.ServeMux) {
-	const inst = AdminPrefix + "/instances/{instanceId}"
-	mux.HandleFunc("GET "+inst+"/resources", s.adminResources)
-	mux.HandleFunc("POST "+inst+"/resources", s.adminAddResource)
-}
-
-func (s *Service) adminResources(w http.ResponseWriter, r *http.Request) {
-	core.ServeAdminGet(w, func() (ResourcesResponse, error) {
-		res, err := s.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
-		return ResourcesResponse{Resources: res}, err
-	})
-}
-
-func (s *Service) adminAddResource(w http.ResponseWriter, r *http.Request) {
-	core.ServeAdminCreate(w, r, func(req NewResource) (Resource, bool, error) {
-		return s.AddResource(r.PathValue("instanceId"), req)
-	})
+	core.RegisterResourceAdmin(mux, AdminPrefix, s)
 }

@@ -111,3 +111,32 @@ func ServeAdminGet[T any](w http.ResponseWriter, get func() (T, error)) {
 	}
 	WriteAdminJSON(w, http.StatusOK, out)
 }
+
+// ResourcesResponse is the body of GET {prefix}/instances/{instanceId}/resources.
+type ResourcesResponse struct {
+	Resources []Resource `json:"resources"`
+}
+
+// ResourceService is a platform emulator that keeps a Directory per instance.
+type ResourceService interface {
+	Resources(instanceID, kind string) ([]Resource, error)
+	AddResource(instanceID string, in NewResource) (Resource, bool, error)
+}
+
+// RegisterResourceAdmin adds GET and POST {prefix}/instances/{instanceId}/resources: the
+// instance's resources (?kind= filters), and adding one (201 when created, 200 when one of that
+// kind and name existed).
+func RegisterResourceAdmin(mux *http.ServeMux, prefix string, svc ResourceService) {
+	path := prefix + "/instances/{instanceId}/resources"
+	mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+		ServeAdminGet(w, func() (ResourcesResponse, error) {
+			res, err := svc.Resources(r.PathValue("instanceId"), r.URL.Query().Get("kind"))
+			return ResourcesResponse{Resources: res}, err
+		})
+	})
+	mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+		ServeAdminCreate(w, r, func(req NewResource) (Resource, bool, error) {
+			return svc.AddResource(r.PathValue("instanceId"), req)
+		})
+	})
+}
