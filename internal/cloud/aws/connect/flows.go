@@ -138,19 +138,8 @@ func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, p
 	}
 	skip := (pageNumber - 1) * pageSize
 	page := &cloud.Page{PageNumber: pageNumber, PageSize: pageSize, Flows: []cloud.Flow{}}
-	var token *string
-	for {
-		limit := min(searchPageLimit, skip+pageSize-len(page.Flows))
-		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
-			cctx, cancel := c.callCtx(ctx)
-			defer cancel()
-			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
-				InstanceId: aws.String(instanceID), MaxResults: aws.Int32(int32(limit)), NextToken: token,
-			})
-		}()
-		if err != nil {
-			return nil, c.mapError(action, err)
-		}
+	in := &sdk.SearchContactFlowsInput{InstanceId: aws.String(instanceID), MaxResults: aws.Int32(int32(min(searchPageLimit, skip+pageSize)))}
+	err := c.search(ctx, in, func(out *sdk.SearchContactFlowsOutput) bool {
 		page.TotalCount = int(aws.ToInt64(out.ApproximateTotalCount))
 		for i := range out.ContactFlows {
 			if skip > 0 {
@@ -161,10 +150,33 @@ func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, p
 				page.Flows = append(page.Flows, listed(instanceID, &out.ContactFlows[i]))
 			}
 		}
-		token = out.NextToken
-		if token == nil || len(page.Flows) >= pageSize {
-			return page, nil
+		in.MaxResults = aws.Int32(int32(min(searchPageLimit, skip+pageSize-len(page.Flows))))
+		return len(page.Flows) < pageSize
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// search walks SearchContactFlows' continuation tokens from in, handing each answer to page
+// until page says it wants no more, or the platform has no more.
+func (c *Client) search(ctx context.Context, in *sdk.SearchContactFlowsInput, page func(*sdk.SearchContactFlowsOutput) (more bool)) error {
+	const action = "SearchContactFlows"
+	in.NextToken = nil
+	for {
+		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
+			cctx, cancel := c.callCtx(ctx)
+			defer cancel()
+			return c.api.SearchContactFlows(cctx, in)
+		}()
+		if err != nil {
+			return c.mapError(action, err)
 		}
+		if !page(out) || out.NextToken == nil || len(out.ContactFlows) == 0 {
+			return nil
+		}
+		in.NextToken = out.NextToken
 	}
 }
 
@@ -172,28 +184,18 @@ func (c *Client) ListFlows(ctx context.Context, instanceID string, pageNumber, p
 // SearchContactFlows' continuation tokens: one call per 100 flows, where reaching each page
 // through ListFlows would walk every page before it again. It implements cloud.AllFlowsLister.
 func (c *Client) ListAllFlows(ctx context.Context, instanceID string) ([]cloud.Flow, error) {
-	const action = "SearchContactFlows"
 	var flows []cloud.Flow
-	var token *string
-	for {
-		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
-			cctx, cancel := c.callCtx(ctx)
-			defer cancel()
-			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
-				InstanceId: aws.String(instanceID), MaxResults: aws.Int32(searchPageLimit), NextToken: token,
-			})
-		}()
-		if err != nil {
-			return nil, c.mapError(action, err)
-		}
+	in := &sdk.SearchContactFlowsInput{InstanceId: aws.String(instanceID), MaxResults: aws.Int32(searchPageLimit)}
+	err := c.search(ctx, in, func(out *sdk.SearchContactFlowsOutput) bool {
 		for i := range out.ContactFlows {
 			flows = append(flows, listed(instanceID, &out.ContactFlows[i]))
 		}
-		token = out.NextToken
-		if token == nil || len(out.ContactFlows) == 0 {
-			return flows, nil
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
+	return flows, nil
 }
 
 // FindFlowID finds the flow named name with a SearchContactFlows by exact name: one call,
@@ -201,34 +203,24 @@ func (c *Client) ListAllFlows(ctx context.Context, instanceID string) ([]cloud.F
 // platform's comparison is trusted only as far as the names it returns equal name exactly. It
 // implements cloud.FlowFinder.
 func (c *Client) FindFlowID(ctx context.Context, instanceID, name string) (string, error) {
-	const action = "SearchContactFlows"
-	var token *string
-	for {
-		out, err := func() (*sdk.SearchContactFlowsOutput, error) {
-			cctx, cancel := c.callCtx(ctx)
-			defer cancel()
-			return c.api.SearchContactFlows(cctx, &sdk.SearchContactFlowsInput{
-				InstanceId: aws.String(instanceID),
-				MaxResults: aws.Int32(searchPageLimit),
-				NextToken:  token,
-				SearchCriteria: &types.ContactFlowSearchCriteria{StringCondition: &types.StringCondition{
-					FieldName: aws.String("name"), Value: aws.String(name), ComparisonType: types.StringComparisonTypeExact,
-				}},
-			})
-		}()
-		if err != nil {
-			return "", c.mapError(action, err)
-		}
+	in := &sdk.SearchContactFlowsInput{
+		InstanceId: aws.String(instanceID),
+		MaxResults: aws.Int32(searchPageLimit),
+		SearchCriteria: &types.ContactFlowSearchCriteria{StringCondition: &types.StringCondition{
+			FieldName: aws.String("name"), Value: aws.String(name), ComparisonType: types.StringComparisonTypeExact,
+		}},
+	}
+	id := ""
+	err := c.search(ctx, in, func(out *sdk.SearchContactFlowsOutput) bool {
 		for i := range out.ContactFlows {
 			if f := out.ContactFlows[i]; aws.ToString(f.Name) == name {
-				return aws.ToString(f.Id), nil
+				id = aws.ToString(f.Id)
+				return false
 			}
 		}
-		token = out.NextToken
-		if token == nil || len(out.ContactFlows) == 0 {
-			return "", nil
-		}
-	}
+		return true
+	})
+	return id, err
 }
 
 func listed(instanceID string, cf *types.ContactFlow) cloud.Flow {
