@@ -144,20 +144,7 @@ var _ = Describe("kstatus and Argo CD read the operator's status", Ordered, func
 	BeforeAll(func() {
 		stopManager = ensureManager("manager-kstatus.log")
 		mustKubectl("create", "namespace", kstatusNS)
-		apply(fmt.Sprintf(`apiVersion: v1
-kind: Secret
-metadata: {name: ccc-demo-credentials, namespace: %[1]s}
-stringData: {accessKeyId: %[2]s, accessKeySecret: %[3]s}
----
-apiVersion: contactflow.io/v1alpha1
-kind: ProviderConfig
-metadata: {name: ccc-demo, namespace: %[1]s}
-spec:
-  platform: AlibabaCCC
-  region: cn-shanghai
-  endpoint: http://%[4]s
-  credentials: {source: Secret, secretRef: {name: ccc-demo-credentials}}
-`, kstatusNS, emulator.DemoAccessKeyID, demoSecret, emuAddr))
+		apply(cccProvider(kstatusNS))
 		Eventually(conditionOf("providerconfig", "ccc-demo", "Ready"), 30*time.Second, 200*time.Millisecond).Should(Equal("True/Available"))
 	})
 
